@@ -1,0 +1,83 @@
+package cli
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/kurator-scenario/scenario-fn/fn"
+	"github.com/kurator-scenario/scenario-fn/krm"
+	"github.com/kurator-scenario/scenario-fn/kurator"
+)
+
+// Set at build time with -ldflags "-X .../cli.Version=... -X .../cli.Commit=...".
+var (
+	Version = "dev"
+	Commit  = "unknown"
+)
+
+// IO bundles the standard streams, so commands can be tested.
+type IO struct {
+	In       io.Reader
+	Out, Err io.Writer
+}
+
+// Main runs the command line and returns the exit code.
+func Main(args []string, stdio IO) int {
+	if len(args) == 0 {
+		return krmMode(stdio)
+	}
+	switch args[0] {
+	case "-h", "--help", "help":
+		fmt.Fprint(stdio.Out, usage)
+		return 0
+	case "--version", "version":
+		fmt.Fprintf(stdio.Out, "scenario-fn %s (commit %s)\nKurator API: %s, %s, %s (CRDs from kurator-dev/kurator@%s)\n",
+			Version, Commit, kurator.FleetAPIVersion, kurator.ApplicationAPIVersion, kurator.PipelineAPIVersion, kurator.SourceCommit[:8])
+		return 0
+	}
+	if cmd, ok := commands[args[0]]; ok {
+		return cmd(args[1:], stdio)
+	}
+	fmt.Fprintf(stdio.Err, "error: unknown command %q\n\n%s", args[0], usage)
+	return 2
+}
+
+// commands are the subcommands for people; each parses its own flags.
+var commands = map[string]func(args []string, stdio IO) int{}
+
+func krmMode(stdio IO) int {
+	in, err := io.ReadAll(stdio.In)
+	if err != nil {
+		fmt.Fprintf(stdio.Err, "error: reading stdin: %v\n", err)
+		return 1
+	}
+	root, err := os.OpenRoot(".")
+	if err != nil {
+		fmt.Fprintf(stdio.Err, "error: %v\n", err)
+		return 1
+	}
+	defer root.Close()
+	return fn.Run(&krm.Context{Root: root}, in, stdio.Out, stdio.Err)
+}
+
+var usage = strings.TrimLeft(`
+scenario-fn renders Kurator Fleet, Application and Pipeline resources from
+scenario templates, and swaps image registries for private installs.
+
+As a KRM function (kustomize --enable-alpha-plugins --enable-exec, kpt fn
+render --allow-exec) it reads a ResourceList on stdin; its functionConfig
+selects what it does:
+
+  apiVersion: scenario.kurator.dev/v1alpha1
+  kind: ScenarioTemplate          render an instance of a template chain
+  kind: ImageRegistryTransformer  rewrite image and chart registries
+
+Usage:
+  scenario-fn < resourcelist.yaml     run as a KRM function
+  scenario-fn --version               version and Kurator API version
+  scenario-fn --help                  this text
+
+See README.md for kustomize, kpt, Flux and container usage.
+`, "\n")

@@ -1,0 +1,114 @@
+package fn
+
+import (
+	"fmt"
+	"io"
+	"runtime/debug"
+	"sort"
+	"strings"
+
+	"github.com/kurator-scenario/scenario-fn/krm"
+	"sigs.k8s.io/kustomize/kyaml/fn/framework"
+	"sigs.k8s.io/kustomize/kyaml/yaml"
+)
+
+// Group is the API group of this project's function configs.
+const Group = "scenario.kurator.dev"
+
+var processors = map[string]krm.Processor{}
+
+// Register makes a processor available for functionConfig kind. It is
+// called from init functions in main before Run.
+func Register(kind string, p krm.Processor) { processors[kind] = p }
+
+// Kinds lists the registered functionConfig kinds.
+func Kinds() []string {
+	kinds := make([]string, 0, len(processors))
+	for k := range processors {
+		kinds = append(kinds, k)
+	}
+	sort.Strings(kinds)
+	return kinds
+}
+
+// Run processes one ResourceList and returns the exit code.
+func Run(ctx *krm.Context, input []byte, stdout, stderr io.Writer) int {
+	rl, err := krm.Read(input)
+	if err != nil {
+		fmt.Fprintf(stderr, "error: %v\n", err)
+		return 1
+	}
+	problems := Process(ctx, rl)
+	for _, p := range problems {
+		if p.Severity == framework.Error || p.Severity == framework.Warning {
+			fmt.Fprintln(stderr, p.String())
+		}
+	}
+	if err := rl.Write(stdout); err != nil {
+		fmt.Fprintf(stderr, "error: writing the ResourceList: %v\n", err)
+		return 1
+	}
+	if problems.HasErrors() {
+		return 1
+	}
+	return 0
+}
+
+// Process runs the processor selected by the functionConfig on rl. On
+// success rl.Items holds the new items; on error they are the input items,
+// untouched. The problems are also stored as rl.Results.
+func Process(ctx *krm.Context, rl *krm.ResourceList) krm.Problems {
+	input := rl.Items
+	p, problems := dispatch(rl.FunctionConfig)
+	if p != nil {
+		var items []*yaml.RNode
+		items, problems = safeProcess(p, ctx, rl)
+		if !problems.HasErrors() {
+			rl.Items = items
+		}
+	}
+	if problems.HasErrors() {
+		rl.Items = input
+	}
+	rl.Results = problems.Results()
+	return problems
+}
+
+func dispatch(cfg *yaml.RNode) (krm.Processor, krm.Problems) {
+	var problems krm.Problems
+	hint := "use a functionConfig of apiVersion " + Group + "/v1alpha1 and kind " + strings.Join(Kinds(), " or ")
+	if cfg == nil || yaml.IsMissingOrNull(cfg) || cfg.YNode().Kind != yaml.MappingNode || len(cfg.Content()) == 0 {
+		problems.Errorf(nil, "functionConfig", krm.Source{}, hint, "no functionConfig: this function needs its configuration")
+		return nil, problems
+	}
+	meta, _ := cfg.GetMeta()
+	id := krm.IDOf(cfg)
+	group, _, _ := strings.Cut(meta.APIVersion, "/")
+	p, ok := processors[meta.Kind]
+	if !ok || group != Group {
+		problems.Errorf(id, "kind", krm.Source{File: krm.PathOf(cfg)}, hint,
+			"unsupported functionConfig %s %q", meta.APIVersion, meta.Kind)
+		return nil, problems
+	}
+	return p, nil
+}
+
+func safeProcess(p krm.Processor, ctx *krm.Context, rl *krm.ResourceList) (items []*yaml.RNode, problems krm.Problems) {
+	defer func() {
+		if r := recover(); r != nil {
+			items = nil
+			problems = append(problems, krm.Problem{Severity: framework.Error,
+				Message: fmt.Sprintf("internal error: %v; the input was returned unchanged. Please report this with the input: %s",
+					r, firstLines(string(debug.Stack()), 12))})
+		}
+	}()
+	return p.Process(ctx, rl)
+}
+
+func firstLines(s string, n int) string {
+	lines := strings.SplitN(s, "\n", n+1)
+	if len(lines) > n {
+		lines = lines[:n]
+	}
+	return strings.Join(lines, " | ")
+}

@@ -1,0 +1,93 @@
+package krm
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"os"
+
+	"sigs.k8s.io/kustomize/kyaml/fn/framework"
+	"sigs.k8s.io/kustomize/kyaml/kio"
+	"sigs.k8s.io/kustomize/kyaml/yaml"
+)
+
+// ResourceList is one function invocation: the items, the functionConfig
+// and the results the function adds.
+type ResourceList struct {
+	Items          []*yaml.RNode
+	FunctionConfig *yaml.RNode
+	Results        framework.Results
+}
+
+// Read parses a ResourceList. Reader annotations are neither added nor
+// removed: the orchestrator (kpt, kustomize) owns them.
+func Read(in []byte) (*ResourceList, error) {
+	if len(bytes.TrimSpace(in)) == 0 {
+		return nil, fmt.Errorf("empty input: expected a ResourceList (config.kubernetes.io/v1) on stdin; " +
+			"run this binary through kustomize or kpt, or use a subcommand (see --help)")
+	}
+	rw := &kio.ByteReadWriter{
+		Reader:                bytes.NewReader(in),
+		OmitReaderAnnotations: true,
+		KeepReaderAnnotations: true,
+		PreserveSeqIndent:     false,
+	}
+	items, err := rw.Read()
+	if err != nil {
+		return nil, fmt.Errorf("reading the ResourceList: %w", err)
+	}
+	if rw.WrappingKind != kio.ResourceListKind {
+		return nil, fmt.Errorf("input is not a ResourceList (got kind %q): a KRM function reads "+
+			"kind: ResourceList, apiVersion: config.kubernetes.io/v1 on stdin", rw.WrappingKind)
+	}
+	return &ResourceList{Items: items, FunctionConfig: rw.FunctionConfig}, nil
+}
+
+// Write serialises the ResourceList, results included.
+func (rl *ResourceList) Write(w io.Writer) error {
+	bw := kio.ByteWriter{
+		Writer:                w,
+		KeepReaderAnnotations: true,
+		FunctionConfig:        rl.FunctionConfig,
+		WrappingKind:          kio.ResourceListKind,
+		WrappingAPIVersion:    kio.ResourceListAPIVersion,
+	}
+	if len(rl.Results) > 0 {
+		node, err := resultsNode(rl.Results)
+		if err != nil {
+			return err
+		}
+		bw.Results = node
+	}
+	return bw.Write(rl.Items)
+}
+
+func resultsNode(results framework.Results) (*yaml.RNode, error) {
+	b, err := yaml.Marshal(results)
+	if err != nil {
+		return nil, fmt.Errorf("encoding results: %w", err)
+	}
+	return yaml.Parse(string(b))
+}
+
+// Context carries what a processor may use beyond the ResourceList.
+type Context struct {
+	// Root confines every file read (template files named in extends) to
+	// the directory the runner gave the function; nil refuses file reads.
+	Root *os.Root
+}
+
+// Processor handles one functionConfig kind. It returns the new item list.
+// When it reports an error it must not have changed any input node: the
+// runner then writes the input items back unchanged.
+type Processor interface {
+	Process(ctx *Context, rl *ResourceList) ([]*yaml.RNode, Problems)
+}
+
+// ProcessorFunc adapts a function to Processor.
+type ProcessorFunc func(ctx *Context, rl *ResourceList) ([]*yaml.RNode, Problems)
+
+// Process implements Processor.
+func (f ProcessorFunc) Process(ctx *Context, rl *ResourceList) ([]*yaml.RNode, Problems) {
+	return f(ctx, rl)
+}

@@ -1,0 +1,406 @@
+package kurator
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+
+	"sigs.k8s.io/kustomize/kyaml/yaml"
+)
+
+// Severity of a finding.
+type Severity string
+
+const (
+	Error   Severity = "error"
+	Warning Severity = "warning"
+)
+
+// Finding is one problem in one object.
+type Finding struct {
+	Severity Severity
+	Path     string // kustomize field path syntax
+	Message  string
+	Hint     string
+}
+
+var (
+	dns1123Subdomain = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$`)
+	dns1123Label     = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`)
+)
+
+// ValidName reports whether name is a DNS-1123 subdomain, as Kubernetes
+// requires of metadata.name.
+func ValidName(name string) bool {
+	return len(name) <= 253 && dns1123Subdomain.MatchString(name)
+}
+
+// ValidNamespace reports whether ns is a DNS-1123 label.
+func ValidNamespace(ns string) bool {
+	return len(ns) <= 63 && dns1123Label.MatchString(ns)
+}
+
+// Validate checks a Kurator object against its embedded CRD schema and the
+// controller and webhook rules the schema misses (API.md). Objects of other
+// kinds get the metadata checks only. Findings are sorted by path.
+func Validate(obj *yaml.RNode) []Finding {
+	var out []Finding
+	meta, err := obj.GetMeta()
+	if err != nil {
+		return []Finding{{Severity: Error, Message: "not a Kubernetes object: " + err.Error()}}
+	}
+	out = append(out, validateMeta(meta)...)
+	typ := Lookup(meta.APIVersion, meta.Kind)
+	if typ == nil {
+		if IsKurator(meta.APIVersion) {
+			out = append(out, Finding{Severity: Error, Path: "apiVersion",
+				Message: fmt.Sprintf("unknown Kurator kind %s %s", meta.APIVersion, meta.Kind),
+				Hint:    "use " + FleetAPIVersion + " Fleet, " + ApplicationAPIVersion + " Application or " + PipelineAPIVersion + " Pipeline"})
+		}
+		return out
+	}
+	for _, fe := range typ.Validate(obj) {
+		out = append(out, Finding{Severity: Error, Path: fe.Path, Message: fe.Message, Hint: schemaHint(fe.Message)})
+	}
+	switch meta.Kind {
+	case "Fleet":
+		out = append(out, fleetRules(obj)...)
+	case "Application":
+		out = append(out, applicationRules(obj)...)
+	case "Pipeline":
+		out = append(out, pipelineRules(obj)...)
+	}
+	return out
+}
+
+func schemaHint(msg string) string {
+	switch {
+	case strings.HasPrefix(msg, "unknown field"):
+		return "remove it, or check its spelling and indentation against the CRD (scenario-fn validate prints the allowed fields)"
+	case strings.HasPrefix(msg, "required field"):
+		return "set it"
+	case strings.Contains(msg, "must be of type string"):
+		return "quote the value"
+	}
+	return ""
+}
+
+func validateMeta(meta yaml.ResourceMeta) []Finding {
+	var out []Finding
+	if meta.Name == "" {
+		out = append(out, Finding{Severity: Error, Path: "metadata.name", Message: "required field is missing", Hint: "set a DNS-1123 name"})
+	} else if !ValidName(meta.Name) && !strings.Contains(meta.Name, "${") {
+		out = append(out, Finding{Severity: Error, Path: "metadata.name",
+			Message: fmt.Sprintf("%q is not a DNS-1123 subdomain", meta.Name),
+			Hint:    "use lower-case letters, digits, '-' and '.', starting and ending with a letter or digit"})
+	}
+	if meta.Namespace != "" && !ValidNamespace(meta.Namespace) && !strings.Contains(meta.Namespace, "${") {
+		out = append(out, Finding{Severity: Error, Path: "metadata.namespace",
+			Message: fmt.Sprintf("%q is not a DNS-1123 label", meta.Namespace),
+			Hint:    "use at most 63 lower-case letters, digits and '-'"})
+	}
+	return out
+}
+
+// --- small YAML helpers -------------------------------------------------
+
+func get(n *yaml.RNode, path ...string) *yaml.RNode {
+	if n == nil {
+		return nil
+	}
+	v, err := n.Pipe(yaml.Lookup(path...))
+	if err != nil || yaml.IsMissingOrNull(v) {
+		return nil
+	}
+	return v
+}
+
+func str(n *yaml.RNode, path ...string) string {
+	v := get(n, path...)
+	if v == nil || v.YNode().Kind != yaml.ScalarNode {
+		return ""
+	}
+	return v.YNode().Value
+}
+
+func elements(n *yaml.RNode) []*yaml.RNode {
+	if n == nil || n.YNode().Kind != yaml.SequenceNode {
+		return nil
+	}
+	els, _ := n.Elements()
+	return els
+}
+
+func fields(n *yaml.RNode) []string {
+	if n == nil || n.YNode().Kind != yaml.MappingNode {
+		return nil
+	}
+	f, _ := n.Fields()
+	return f
+}
+
+func elemPath(list string, el *yaml.RNode, i int) string {
+	if name := str(el, "name"); name != "" {
+		return list + ".[name=" + name + "]"
+	}
+	return fmt.Sprintf("%s.%d", list, i)
+}
+
+func duplicates(list *yaml.RNode, listPath, key string) []Finding {
+	var out []Finding
+	seen := map[string]bool{}
+	for _, el := range elements(list) {
+		v := str(el, key)
+		if v == "" {
+			continue
+		}
+		if seen[v] {
+			out = append(out, Finding{Severity: Error, Path: listPath + ".[" + key + "=" + v + "]",
+				Message: fmt.Sprintf("duplicate %s %q", key, v), Hint: "each element needs a unique " + key})
+		}
+		seen[v] = true
+	}
+	return out
+}
+
+// --- Fleet ---------------------------------------------------------------
+
+func fleetRules(obj *yaml.RNode) []Finding {
+	var out []Finding
+	clusters := get(obj, "spec", "clusters")
+	for i, c := range elements(clusters) {
+		switch k := str(c, "kind"); k {
+		case "", "Cluster", "AttachedCluster":
+		default:
+			out = append(out, Finding{Severity: Error, Path: elemPath("spec.clusters", c, i) + ".kind",
+				Message: fmt.Sprintf("unsupported cluster kind %q: the fleet controller fails to reconcile it", k),
+				Hint:    "use Cluster or AttachedCluster"})
+		}
+		if str(c, "name") == "" {
+			out = append(out, Finding{Severity: Error, Path: elemPath("spec.clusters", c, i) + ".name",
+				Message: "cluster reference without a name", Hint: "name the Cluster or AttachedCluster in the Fleet's namespace"})
+		}
+	}
+	out = append(out, duplicates(clusters, "spec.clusters", "name")...)
+
+	plugin := get(obj, "spec", "plugin")
+	for _, name := range fields(plugin) {
+		p := get(plugin, name)
+		out = append(out, chartRule(p, "spec.plugin."+name)...)
+		if name == "metric" {
+			for _, sub := range fields(p) {
+				out = append(out, chartRule(get(p, sub), "spec.plugin.metric."+sub)...)
+			}
+			if str(p, "thanos", "objectStoreConfig", "secretName") == "" {
+				out = append(out, Finding{Severity: Error, Path: "spec.plugin.metric.thanos.objectStoreConfig.secretName",
+					Message: "the metric plugin needs a Thanos object store: without it the controller fails with an empty secret name",
+					Hint:    "set thanos.objectStoreConfig.secretName to a Secret with key objstore.yml in the Fleet's namespace"})
+			}
+		}
+		if name == "policy" {
+			out = append(out, chartRule(get(p, "kyverno"), "spec.plugin.policy.kyverno")...)
+		}
+		if name == "flagger" {
+			out = append(out, chartRule(get(p, "config"), "spec.plugin.flagger.config")...)
+			switch prov := str(p, "trafficRoutingProvider"); prov {
+			case "", "istio", "kuma", "nginx":
+			default:
+				out = append(out, Finding{Severity: Error, Path: "spec.plugin.flagger.trafficRoutingProvider",
+					Message: fmt.Sprintf("unsupported provider %q", prov), Hint: "use istio, kuma or nginx"})
+			}
+		}
+		if name == "backup" {
+			switch prov := str(p, "storage", "location", "provider"); prov {
+			case "", "aws", "huaweicloud", "gcp", "azure":
+			default:
+				out = append(out, Finding{Severity: Error, Path: "spec.plugin.backup.storage.location.provider",
+					Message: fmt.Sprintf("unsupported provider %q: the controller fails to reconcile it", prov),
+					Hint:    "use aws, huaweicloud, gcp or azure"})
+			}
+		}
+	}
+	return out
+}
+
+// chartRule: a chart override replaces repository, name and version
+// together, so a partial one sends empty values to Flux.
+func chartRule(plugin *yaml.RNode, path string) []Finding {
+	chart := get(plugin, "chart")
+	if chart == nil {
+		return nil
+	}
+	var missing []string
+	for _, f := range []string{"repository", "name", "version"} {
+		if str(chart, f) == "" {
+			missing = append(missing, f)
+		}
+	}
+	if len(missing) == 0 {
+		return nil
+	}
+	return []Finding{{Severity: Error, Path: path + ".chart",
+		Message: fmt.Sprintf("chart override without %s: the controller replaces repository, name and version together, so Flux would get empty values", strings.Join(missing, ", ")),
+		Hint:    "write repository, name and version (the defaults are in the CRD field descriptions)"}}
+}
+
+// --- Application ---------------------------------------------------------
+
+func applicationRules(obj *yaml.RNode) []Finding {
+	var out []Finding
+	var sources []string
+	for _, s := range []string{"gitRepository", "helmRepository", "ociRepository"} {
+		if get(obj, "spec", "source", s) != nil {
+			sources = append(sources, s)
+		}
+	}
+	if len(sources) != 1 && get(obj, "spec", "source") != nil {
+		out = append(out, Finding{Severity: Error, Path: "spec.source",
+			Message: fmt.Sprintf("an Application needs exactly one source, found %d (%s)", len(sources), strings.Join(sources, ", ")),
+			Hint:    "keep one of gitRepository, helmRepository, ociRepository"})
+	}
+	if url := str(obj, "spec", "source", "helmRepository", "url"); url != "" && str(obj, "spec", "source", "helmRepository", "type") == "oci" && !strings.HasPrefix(url, "oci://") && !strings.Contains(url, "${") {
+		out = append(out, Finding{Severity: Error, Path: "spec.source.helmRepository.url",
+			Message: "a helmRepository of type oci needs an oci:// url", Hint: "start the url with oci://"})
+	}
+
+	appFleet := str(obj, "spec", "destination", "fleet")
+	policies := get(obj, "spec", "syncPolicies")
+	fleets := map[string]bool{}
+	withFleet, withoutFleet := 0, 0
+	for i, p := range elements(policies) {
+		pp := elemPath("spec.syncPolicies", p, i)
+		f := str(p, "destination", "fleet")
+		if f != "" {
+			withFleet++
+			fleets[f] = true
+			if appFleet != "" && f != appFleet {
+				out = append(out, Finding{Severity: Error, Path: pp + ".destination.fleet",
+					Message: fmt.Sprintf("fleet %q differs from spec.destination.fleet %q: the Application webhook rejects it", f, appFleet),
+					Hint:    "an Application deploys to one fleet; use a second Application for another fleet"})
+			}
+		} else {
+			withoutFleet++
+		}
+		k, h := get(p, "kustomization"), get(p, "helm")
+		switch {
+		case k == nil && h == nil:
+			out = append(out, Finding{Severity: Error, Path: pp,
+				Message: "sync policy with neither kustomization nor helm does nothing", Hint: "add a kustomization or a helm block"})
+		case k != nil && h != nil:
+			out = append(out, Finding{Severity: Warning, Path: pp + ".helm",
+				Message: "sync policy has both kustomization and helm: the controller uses kustomization and ignores helm", Hint: "keep one"})
+		}
+		if r := get(p, "rollout"); r != nil {
+			out = append(out, rolloutRules(r, pp+".rollout")...)
+		}
+	}
+	if appFleet == "" && (len(fleets) > 1 || (withFleet > 0 && withoutFleet > 0)) {
+		out = append(out, Finding{Severity: Error, Path: "spec.syncPolicies",
+			Message: "sync policies name different fleets, or some name a fleet and some do not: the Application webhook rejects this",
+			Hint:    "set spec.destination.fleet once, or give every policy the same fleet"})
+	}
+	out = append(out, duplicates(policies, "spec.syncPolicies", "name")...)
+	return out
+}
+
+func rolloutRules(r *yaml.RNode, path string) []Finding {
+	var out []Finding
+	provider := str(r, "trafficRoutingProvider")
+	switch provider {
+	case "", "istio", "kuma", "nginx":
+	default:
+		if !strings.Contains(provider, "${") {
+			out = append(out, Finding{Severity: Error, Path: path + ".trafficRoutingProvider",
+				Message: fmt.Sprintf("unsupported provider %q", provider), Hint: "use istio, kuma or nginx"})
+		}
+	}
+	tr := get(r, "rolloutPolicy", "trafficRouting")
+	if provider == "nginx" && str(tr, "host") == "" {
+		out = append(out, Finding{Severity: Error, Path: path + ".rolloutPolicy.trafficRouting.host",
+			Message: "the nginx provider needs an ingress host: the Application webhook refuses it without one", Hint: "set trafficRouting.host"})
+	}
+	if get(tr, "canaryStrategy") != nil && get(tr, "analysisTimes") != nil {
+		out = append(out, Finding{Severity: Error, Path: path + ".rolloutPolicy.trafficRouting",
+			Message: "canaryStrategy and analysisTimes select different strategies (canary vs A/B or blue/green)",
+			Hint:    "keep canaryStrategy for a canary, or analysisTimes (with match for A/B) for the others"})
+	}
+	out = append(out, duplicates(get(r, "rolloutPolicy", "trafficAnalysis", "metrics"), path+".rolloutPolicy.trafficAnalysis.metrics", "name")...)
+	return out
+}
+
+// --- Pipeline ------------------------------------------------------------
+
+// PredefinedTasks are the task templates the Kurator pipeline controller knows.
+var PredefinedTasks = []string{"git-clone", "go-test", "go-lint", "build-and-push-image"}
+
+func pipelineRules(obj *yaml.RNode) []Finding {
+	var out []Finding
+	tasks := get(obj, "spec", "tasks")
+	els := elements(tasks)
+	if len(els) > 0 {
+		first := els[0]
+		if str(first, "name") != "git-clone" || str(first, "predefinedTask", "name") != "git-clone" {
+			out = append(out, Finding{Severity: Error, Path: elemPath("spec.tasks", first, 0),
+				Message: "the first task must be the predefined git-clone: the generated Tekton pipeline always starts from it",
+				Hint:    "start spec.tasks with {name: git-clone, predefinedTask: {name: git-clone}}"})
+		}
+	}
+	for i, t := range els {
+		tp := elemPath("spec.tasks", t, i)
+		pre, custom := get(t, "predefinedTask"), get(t, "customTask")
+		switch {
+		case pre == nil && custom == nil:
+			out = append(out, Finding{Severity: Error, Path: tp,
+				Message: "task has neither predefinedTask nor customTask", Hint: "set exactly one of them"})
+		case pre != nil && custom != nil:
+			out = append(out, Finding{Severity: Error, Path: tp,
+				Message: "task has both predefinedTask and customTask", Hint: "set exactly one of them"})
+		}
+		if pre != nil {
+			pn := str(pre, "name")
+			if pn != "" && !contains(PredefinedTasks, pn) {
+				out = append(out, Finding{Severity: Error, Path: tp + ".predefinedTask.name",
+					Message: fmt.Sprintf("unknown predefined task %q: it fails at reconcile", pn),
+					Hint:    "use one of " + strings.Join(PredefinedTasks, ", ") + ", or a customTask"})
+			}
+			if n := str(t, "name"); pn != "" && n != pn {
+				out = append(out, Finding{Severity: Error, Path: tp + ".name",
+					Message: fmt.Sprintf("a predefined task's name must equal predefinedTask.name (%q): Kurator creates the Task as %s-<pipeline> but references it by the task name", pn, pn),
+					Hint:    fmt.Sprintf("rename the task to %q", pn)})
+			}
+			if pn == "build-and-push-image" {
+				if img := str(pre, "params", "image"); img == "" || img == "Unknown" {
+					out = append(out, Finding{Severity: Error, Path: tp + ".predefinedTask.params.image",
+						Message: "build-and-push-image needs the image to push", Hint: "set params.image, e.g. ghcr.io/acme/app:v1"})
+				}
+			}
+		}
+		if custom != nil {
+			if str(custom, "image") == "" {
+				out = append(out, Finding{Severity: Error, Path: tp + ".customTask.image",
+					Message: "customTask.image is empty: the pipeline controller fails to render the task", Hint: "set the container image the step runs in"})
+			}
+			if get(custom, "script") != nil && get(custom, "command") != nil {
+				out = append(out, Finding{Severity: Error, Path: tp + ".customTask",
+					Message: "script and command are mutually exclusive (Tekton)", Hint: "keep one"})
+			}
+			for j, e := range elements(get(custom, "env")) {
+				if get(e, "valueFrom") != nil {
+					out = append(out, Finding{Severity: Warning, Path: elemPath(tp+".customTask.env", e, j) + ".valueFrom",
+						Message: "Kurator renders only env name and value: valueFrom is dropped", Hint: "use value"})
+				}
+			}
+		}
+	}
+	out = append(out, duplicates(tasks, "spec.tasks", "name")...)
+	return out
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,12 @@
+// Package schema compiles CustomResourceDefinitions into schemas that serve
+// two purposes with one source of truth:
+//
+//   - strict validation with kube-openapi (types, required fields, enums,
+//     patterns, and unknown fields, which a structural CRD would prune);
+//   - strategic merge with kyaml's walker, once list merge keys that the CRDs
+//     do not declare have been attached with SetListKey.
+//
+// Paths are written in the kustomize field path syntax used across the
+// project: spec.syncPolicies.[name=prod].kustomization.path, or a numeric
+// index where a list has no key.
+package schema
