@@ -1,0 +1,522 @@
+package generators
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/kurator-scenario/scenario-fn/krm"
+	"github.com/kurator-scenario/scenario-fn/kurator"
+	"sigs.k8s.io/kustomize/kyaml/yaml"
+)
+
+// AnnotationAbstract marks a template that instances cannot extend directly.
+const AnnotationAbstract = "scenario.kurator.dev/abstract"
+
+// resource is one generated resource while it is being layered. role is
+// its metadata.name in the templates ("" for the instance's main resource).
+type resource struct {
+	apiVersion, kind, role string
+	node                   *yaml.RNode
+	first                  krm.Source
+}
+
+func (r *resource) id(inst *Template) *yaml.ResourceIdentifier {
+	return &yaml.ResourceIdentifier{
+		TypeMeta: yaml.TypeMeta{APIVersion: r.apiVersion, Kind: r.kind},
+		NameMeta: yaml.NameMeta{Name: deriveName(inst.Name, r.role), Namespace: namespaceOf(inst)},
+	}
+}
+
+// deriveName is the naming rule: the resource a template leaves unnamed is
+// called after the instance; a resource named R in a template is called
+// <instance>-R.
+func deriveName(instance, role string) string {
+	if role == "" {
+		return instance
+	}
+	return instance + "-" + role
+}
+
+func namespaceOf(t *Template) string {
+	if t.Namespace == "" {
+		return "default"
+	}
+	return t.Namespace
+}
+
+// Overlay is a partial resource merged after the parameter values.
+type Overlay struct {
+	Node   *yaml.RNode
+	Layer  string // e.g. "overlay overlays/prod.yaml"
+	Source krm.Source
+	Lines  bool
+}
+
+// Result is a rendered instance.
+type Result struct {
+	// Resources are the generated objects, named, annotated and validated.
+	Resources []*yaml.RNode
+	// Chain is the linearised template chain, instance excluded.
+	Chain []*Template
+	// Trace is filled when the render was traced.
+	Trace *Trace
+
+	params []*param
+}
+
+type render struct {
+	inst      *Template
+	resources []*resource
+	trace     *Trace
+	problems  krm.Problems
+}
+
+// Render renders one instance. overlays are package overlay items for it.
+// When trace is false and the render fails, it is repeated with tracing so
+// that every error names the layer and file that set the field.
+func (rv *Resolver) Render(inst *Template, overlays []Overlay, trace bool) (*Result, krm.Problems) {
+	res, problems := rv.render(inst, overlays, trace)
+	if problems.HasErrors() && !trace {
+		if _, traced := rv.render(inst, overlays, true); len(traced) > 0 {
+			problems = traced
+		}
+	}
+	return res, problems
+}
+
+func (rv *Resolver) render(inst *Template, overlays []Overlay, tracing bool) (*Result, krm.Problems) {
+	r := &render{inst: inst}
+	if tracing {
+		r.trace = newTrace()
+	}
+	instID := krm.IDOf(inst.Node)
+	if inst.Name != "" && !kurator.ValidName(inst.Name) {
+		r.problems.Errorf(instID, "metadata.name", inst.at(inst.Node), "use lower-case letters, digits and '-'",
+			"instance name %q is not a DNS-1123 name, and generated names derive from it", inst.Name)
+	}
+	if inst.Namespace != "" && !kurator.ValidNamespace(inst.Namespace) {
+		r.problems.Errorf(instID, "metadata.namespace", inst.at(inst.Node), "use a DNS-1123 label",
+			"namespace %q is not a DNS-1123 label", inst.Namespace)
+	}
+	chain, ps := rv.Chain(inst)
+	r.problems = append(r.problems, ps...)
+	if r.problems.HasErrors() {
+		return nil, r.problems
+	}
+	for i, ref := range inst.Extends {
+		for _, t := range chain {
+			if t.Ref == ref && t.Node.GetAnnotations()[AnnotationAbstract] == "true" {
+				r.problems.Errorf(instID, fmt.Sprintf("spec.extends.%d", i), inst.at(extendsNode(inst, i)),
+					"extend a template built on it instead (e.g. canary-service or blue-green-service)",
+					"template %q is abstract: it is a base for other templates", ref)
+			}
+		}
+	}
+	layers := append(append([]*Template(nil), chain...), inst)
+	params, ps := Parameters(layers)
+	r.problems = append(r.problems, ps...)
+	r.problems = append(r.problems, resolveValues(params, layers, inst)...)
+	if r.problems.HasErrors() {
+		return nil, r.problems
+	}
+
+	for _, t := range layers {
+		for i, doc := range t.Resources {
+			r.merge(doc, layerName(t, inst, "resources"), t, fmt.Sprintf("spec.resources.%d", i), t.Lines, false)
+		}
+	}
+	if r.problems.HasErrors() {
+		return nil, r.problems
+	}
+	r.applyValues(params)
+	for _, t := range layers {
+		for i, doc := range t.Overlays {
+			r.merge(doc, layerName(t, inst, "overlays"), t, fmt.Sprintf("spec.overlays.%d", i), t.Lines, true)
+		}
+	}
+	for _, o := range overlays {
+		r.mergeOverlayItem(o)
+	}
+	if r.problems.HasErrors() {
+		return nil, r.problems
+	}
+	r.nameAndLink(chain)
+	r.flux()
+	out := r.finish()
+	if r.problems.HasErrors() {
+		return nil, r.problems
+	}
+	return &Result{Resources: out, Chain: chain, Trace: r.trace, params: params}, r.problems
+}
+
+func layerName(t, inst *Template, what string) string {
+	if t == inst {
+		if what == "overlays" {
+			return "overlay in instance " + t.Name
+		}
+		return "instance " + t.Name
+	}
+	if what == "overlays" {
+		return "overlay in template " + t.Name
+	}
+	return "template " + t.Name
+}
+
+// identityAnnotations are runner and project annotations an overlay item
+// carries as a file in the package; they are not content to merge.
+func isIdentityAnnotation(k string) bool {
+	return strings.HasPrefix(k, "config.kubernetes.io/") || strings.HasPrefix(k, "internal.config.kubernetes.io/") ||
+		strings.HasPrefix(k, "config.k8s.io/") || strings.HasPrefix(k, "kustomize.config.k8s.io/") ||
+		k == AnnotationOverlay || k == AnnotationInstance
+}
+
+func (r *render) mergeOverlayItem(o Overlay) {
+	doc := o.Node.Copy()
+	if ann := doc.GetAnnotations(); len(ann) > 0 {
+		for k := range ann {
+			if isIdentityAnnotation(k) {
+				_ = doc.PipeE(yaml.ClearAnnotation(k))
+			}
+		}
+		if len(doc.GetAnnotations()) == 0 {
+			if md := doc.Field("metadata"); md != nil {
+				_ = md.Value.PipeE(yaml.Clear("annotations"))
+			}
+		}
+	}
+	r.mergeDoc(doc, o.Layer, krm.IDOf(o.Node), o.Source, "", o.Lines, true)
+}
+
+// merge layers one document of a template (resources or overlays).
+func (r *render) merge(doc *yaml.RNode, layer string, t *Template, field string, lines, overlay bool) {
+	r.mergeDoc(doc.Copy(), layer, krm.IDOf(t.Node), t.at(doc), field, lines, overlay)
+}
+
+func (r *render) mergeDoc(doc *yaml.RNode, layer string, owner *yaml.ResourceIdentifier, src krm.Source, field string, lines, overlay bool) {
+	if doc.YNode().Kind != yaml.MappingNode {
+		r.problems.Errorf(owner, field, src, "write a partial resource with apiVersion, kind and the fields to set", "not an object")
+		return
+	}
+	meta, _ := doc.GetMeta()
+	if meta.APIVersion == "" || meta.Kind == "" {
+		r.problems.Errorf(owner, join(field, "kind"), src, "add apiVersion and kind (e.g. apps.kurator.dev/v1alpha1 Application)",
+			"partial resource without apiVersion and kind")
+		return
+	}
+	ns := namespaceOf(r.inst)
+	if meta.Namespace != "" && !(overlay && meta.Namespace == ns) {
+		r.problems.Errorf(owner, join(field, "metadata.namespace"), src, "remove it",
+			"%s sets namespace %q: everything an instance generates lives in the instance's namespace (%s)", meta.Kind, meta.Namespace, ns)
+		return
+	}
+	for _, f := range checkLayer(doc, meta.APIVersion, meta.Kind) {
+		s := src
+		if lines && f.node != nil {
+			s.Line = f.node.Line
+		}
+		r.problems.Errorf(owner, join(field, f.path), s, f.hint, "%s %s: %s", meta.Kind, nameForMessage(meta.Name), f.msg)
+	}
+	if md := doc.Field("metadata"); md != nil && md.Value.YNode().Kind == yaml.MappingNode {
+		_ = md.Value.PipeE(yaml.Clear("name"))
+		_ = md.Value.PipeE(yaml.Clear("namespace"))
+		if len(md.Value.Content()) == 0 {
+			_ = doc.PipeE(yaml.Clear("metadata"))
+		}
+	}
+	target := r.find(meta.Kind, meta.Name, overlay)
+	if target == nil && overlay {
+		r.problems.Errorf(owner, field, src, "name a generated resource ("+r.describeResources()+"), or add new resources under spec.resources",
+			"overlay %s %s matches no generated resource", meta.Kind, nameForMessage(meta.Name))
+		return
+	}
+	if target != nil && target.apiVersion != meta.APIVersion {
+		r.problems.Errorf(owner, join(field, "apiVersion"), src, "use "+target.apiVersion,
+			"%s %s is %s in %s, not %s", meta.Kind, nameForMessage(meta.Name), target.apiVersion, target.first, meta.APIVersion)
+		return
+	}
+	if r.problems.HasErrors() {
+		return
+	}
+	var own map[*yaml.Node]bool
+	if r.trace != nil {
+		own = nodeSet(doc.YNode(), nil)
+	}
+	if target == nil {
+		base := yaml.NewMapRNode(&map[string]string{})
+		_ = base.PipeE(yaml.SetField("apiVersion", yaml.NewStringRNode(meta.APIVersion)))
+		_ = base.PipeE(yaml.SetField("kind", yaml.NewStringRNode(meta.Kind)))
+		md := yaml.NewMapRNode(nil)
+		_ = md.PipeE(yaml.SetField("name", yaml.NewStringRNode(meta.Name)))
+		_ = base.PipeE(yaml.SetField("metadata", md))
+		target = &resource{apiVersion: meta.APIVersion, kind: meta.Kind, role: meta.Name, node: base, first: src}
+		r.resources = append(r.resources, target)
+	}
+	merged, err := mergeResource(target.node, doc, meta.APIVersion, meta.Kind)
+	if err != nil {
+		r.problems.Errorf(owner, field, src, "", "merging %s %s: %v", meta.Kind, nameForMessage(meta.Name), err)
+		return
+	}
+	if merged == nil {
+		r.problems.Errorf(owner, field, src, "remove the $patch: delete, or the resource from the template",
+			"%s %s: a layer deleted the whole resource", meta.Kind, nameForMessage(meta.Name))
+		return
+	}
+	target.node = merged
+	r.trace.record(target, Origin{Layer: layer, Source: src}, own, lines)
+}
+
+func nameForMessage(name string) string {
+	if name == "" {
+		return "(the instance's)"
+	}
+	return "\"" + name + "\""
+}
+
+// find returns the resource of kind named name: a role, or the derived
+// name. Overlays without a name match the unnamed resource, or the only
+// resource of that kind.
+func (r *render) find(kind, name string, overlay bool) *resource {
+	var ofKind []*resource
+	for _, res := range r.resources {
+		if res.kind != kind {
+			continue
+		}
+		ofKind = append(ofKind, res)
+		if res.role == name || (overlay && name != "" && deriveName(r.inst.Name, res.role) == name) {
+			return res
+		}
+	}
+	if overlay && name == "" && len(ofKind) == 1 {
+		return ofKind[0]
+	}
+	return nil
+}
+
+func (r *render) describeResources() string {
+	var names []string
+	for _, res := range r.resources {
+		names = append(names, res.kind+" "+deriveName(r.inst.Name, res.role))
+	}
+	if len(names) == 0 {
+		return "none yet"
+	}
+	return strings.Join(names, ", ")
+}
+
+func (r *render) nodes() []*yaml.RNode {
+	out := make([]*yaml.RNode, len(r.resources))
+	for i, res := range r.resources {
+		out[i] = res.node
+	}
+	return out
+}
+
+func (r *render) applyValues(params []*param) {
+	nodes := r.nodes()
+	for _, a := range applications(params) {
+		if err := applyValue(nodes, a); err != nil {
+			idx, src := 0, krm.Source{File: a.t.tpl.Source}
+			for i, p := range a.t.tpl.Parameters {
+				if p.Name == a.p.Name {
+					idx, src = i, p.Source
+				}
+			}
+			r.problems.Errorf(krm.IDOf(a.t.tpl.Node), fmt.Sprintf("spec.parameters.%d.targets", idx), src,
+				"check the target's select and fieldPaths against the template's resources (use options.create: true for fields the resources do not have)",
+				"parameter %q: %v", a.p.Name, err)
+			continue
+		}
+		if r.trace != nil {
+			for _, res := range r.resources {
+				r.trace.record(res, Origin{Layer: fmt.Sprintf("value %q (%s)", a.p.Name, a.p.ValueFrom), Source: a.p.ValueSource}, nil, false)
+			}
+		}
+	}
+}
+
+// nameAndLink applies the naming rule and rewrites references between
+// generated resources (kurator/crds/merge-keys.yaml, references).
+func (r *render) nameAndLink(chain []*Template) {
+	ns := namespaceOf(r.inst)
+	var refs []string
+	for _, t := range chain {
+		refs = append(refs, t.Ref)
+	}
+	naming := Origin{Layer: "naming rule (instance " + r.inst.Name + ")"}
+	for _, res := range r.resources {
+		md := res.node.Field("metadata").Value
+		_ = md.PipeE(yaml.SetField("name", yaml.NewStringRNode(deriveName(r.inst.Name, res.role))))
+		_ = md.PipeE(yaml.SetField("namespace", yaml.NewStringRNode(ns)))
+		_ = res.node.PipeE(yaml.SetAnnotation(AnnotationInstance, ns+"/"+r.inst.Name))
+		_ = res.node.PipeE(yaml.SetAnnotation(AnnotationTemplates, strings.Join(refs, ",")))
+	}
+	for _, res := range r.resources {
+		for _, ref := range kurator.References(res.kind) {
+			walkPath(res.node.YNode(), strings.Split(strings.ReplaceAll(ref.Path, "[]", "*"), "."), "", func(n *yaml.Node, _ string) {
+				for _, t := range r.resources {
+					if t.kind == ref.TargetKind && t.role != "" && t.role == n.Value {
+						n.Value = deriveName(r.inst.Name, t.role)
+					}
+				}
+			})
+		}
+		r.trace.record(res, naming, nil, false)
+	}
+	if r.trace != nil {
+		for _, res := range r.resources {
+			r.trace.final[krm.ResourceString(res.id(r.inst))] = res
+		}
+	}
+}
+
+// flux applies spec.output.flux and reports ${...} expressions Flux would
+// reject before Flux sees them.
+func (r *render) flux() {
+	mode := r.inst.Flux
+	if mode == "" {
+		mode = FluxNone
+	}
+	for _, res := range r.resources {
+		id := res.id(r.inst)
+		shell := map[*yaml.Node]string{}
+		eachShellString(res.node, res.kind, func(n *yaml.Node, path string) { shell[n] = path })
+		hasShellDollar, hasPlaceholder := false, false
+		eachString(res.node.YNode(), "", func(n *yaml.Node, path string) {
+			if _, isShell := shell[n]; isShell {
+				if strings.Contains(n.Value, "$") {
+					hasShellDollar = true
+				}
+				return
+			}
+			for _, e := range FluxExpressions(n.Value) {
+				hasPlaceholder = true
+				if e.Err == "" {
+					continue
+				}
+				src, _ := r.trace.originOf(res, path)
+				if mode == FluxNone {
+					r.problems.Warnf(id, path, src.Source, "write ${NAME}, ${NAME:=default} or $${...} for a literal",
+						"%s: Flux post-build substitution would fail on this if you apply the output with Flux: %s", e.Text, e.Err)
+				} else {
+					r.problems.Errorf(id, path, src.Source, "write ${NAME}, ${NAME:=default} or $${...} for a literal",
+						"%s: Flux post-build substitution fails on this: %s", e.Text, e.Err)
+				}
+			}
+		})
+		switch mode {
+		case FluxEscape:
+			for n := range shell {
+				if strings.Contains(n.Value, "$") {
+					n.Value = escapeForFlux(n.Value)
+					n.Style = yaml.DoubleQuotedStyle
+					if strings.Contains(n.Value, "\n") {
+						n.Style = yaml.LiteralStyle
+					}
+				}
+			}
+		case FluxDisable:
+			if hasShellDollar {
+				_ = res.node.PipeE(yaml.SetAnnotation(AnnotationFluxSubstitute, "disabled"))
+				if hasPlaceholder {
+					r.problems.Warnf(id, "", krm.Source{}, "use spec.output.flux: escape for this instance",
+						"resource has shell $ and Flux ${VAR} placeholders: with substitution disabled, the placeholders stay unresolved")
+				}
+			}
+		}
+	}
+}
+
+// finish normalises tags, checks for leftover directives, validates every
+// resource and cross-resource links, and returns the nodes.
+func (r *render) finish() []*yaml.RNode {
+	out := make([]*yaml.RNode, 0, len(r.resources))
+	for _, res := range r.resources {
+		id := res.id(r.inst)
+		eachString(res.node.YNode(), "", func(n *yaml.Node, _ string) {
+			if IsPlaceholder(n.Value) && n.Tag != yaml.NodeTagString && n.Tag != "" {
+				n.Tag = yaml.NodeTagString
+			}
+		})
+		if p := findDirective(res.node.YNode(), ""); p != "" {
+			src, _ := r.trace.originOf(res, strings.TrimSuffix(p, "."+patchDirective))
+			r.problems.Errorf(id, p, src.Source, "use $patch only in maps and in lists that merge by key",
+				"a $patch directive would reach the output")
+		}
+		for _, f := range kurator.Validate(res.node) {
+			src, _ := r.trace.originOf(res, f.Path)
+			msg := f.Message
+			if src.Layer != "" {
+				msg += " [set by " + src.Layer + "]"
+			}
+			if f.Severity == kurator.Warning {
+				r.problems.Warnf(id, f.Path, src.Source, f.Hint, "%s", msg)
+			} else {
+				r.problems.Errorf(id, f.Path, src.Source, f.Hint, "%s", msg)
+			}
+		}
+		out = append(out, res.node)
+	}
+	r.checkLinks()
+	return out
+}
+
+// checkLinks checks what spans resources of one instance: the Thanos
+// object-store Secret a Fleet names, and the flagger plugin a rollout needs.
+func (r *render) checkLinks() {
+	byName := map[string]*resource{}
+	for _, res := range r.resources {
+		byName[res.kind+"/"+deriveName(r.inst.Name, res.role)] = res
+	}
+	for _, res := range r.resources {
+		id := res.id(r.inst)
+		switch res.kind {
+		case "Fleet":
+			name := stringAt(res.node, "spec", "plugin", "metric", "thanos", "objectStoreConfig", "secretName")
+			if sec := byName["Secret/"+name]; name != "" && sec != nil {
+				if stringAt(sec.node, "stringData", "objstore.yml") == "" && stringAt(sec.node, "data", "objstore.yml") == "" {
+					r.problems.Errorf(sec.id(r.inst), "stringData.[objstore.yml]", sec.first,
+						"put the Thanos object-store config under stringData.objstore.yml",
+						"the Fleet's Thanos object store reads key objstore.yml, which this Secret does not have")
+				}
+			}
+		case "Application":
+			fleet := r.fleetOf(res, byName)
+			if fleet == nil {
+				continue
+			}
+			flagger, _ := fleet.node.Pipe(yaml.Lookup("spec", "plugin", "flagger"))
+			provider := stringAt(fleet.node, "spec", "plugin", "flagger", "trafficRoutingProvider")
+			pols, _ := res.node.Pipe(yaml.Lookup("spec", "syncPolicies"))
+			els, _ := pols.Elements()
+			for i, p := range els {
+				if rp := stringAt(p, "rollout", "trafficRoutingProvider"); rp != "" {
+					path := "spec.syncPolicies." + elementSelector(p.YNode(), i, "name") + ".rollout"
+					switch {
+					case flagger == nil:
+						r.problems.Errorf(id, path, krm.Source{}, "add spec.plugin.flagger to Fleet "+deriveName(r.inst.Name, fleet.role),
+							"rollout needs the flagger plugin on the Fleet it deploys to")
+					case provider != "" && provider != rp:
+						r.problems.Errorf(id, path+".trafficRoutingProvider", krm.Source{}, "use "+provider,
+							"rollout uses %s but the Fleet's flagger plugin routes with %s", rp, provider)
+					}
+				}
+			}
+		}
+	}
+}
+
+func (r *render) fleetOf(app *resource, byName map[string]*resource) *resource {
+	name := stringAt(app.node, "spec", "destination", "fleet")
+	return byName["Fleet/"+name]
+}
+
+func stringAt(n *yaml.RNode, path ...string) string {
+	if n == nil {
+		return ""
+	}
+	v, err := n.Pipe(yaml.Lookup(path...))
+	if err != nil || v == nil || v.YNode().Kind != yaml.ScalarNode {
+		return ""
+	}
+	return v.YNode().Value
+}

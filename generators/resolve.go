@@ -1,0 +1,253 @@
+package generators
+
+import (
+	"embed"
+	"fmt"
+	"io/fs"
+	"os"
+	"path"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/kurator-scenario/scenario-fn/krm"
+	"sigs.k8s.io/kustomize/kyaml/kio"
+	"sigs.k8s.io/kustomize/kyaml/yaml"
+)
+
+// MaxChainDepth bounds how deep extends may nest; deeper chains are
+// reported as errors instead of exhausting memory on hostile input.
+const MaxChainDepth = 64
+
+//go:embed catalog/*.yaml
+var catalogFS embed.FS
+
+var (
+	catalogOnce sync.Once
+	catalog     map[string]*Template
+	catalogErr  error
+)
+
+// Catalog returns the built-in templates by name. They are parsed once.
+func Catalog() map[string]*Template {
+	catalogOnce.Do(func() {
+		catalog, catalogErr = loadCatalog(catalogFS)
+	})
+	if catalogErr != nil {
+		panic(fmt.Sprintf("generators: the built-in catalog is broken: %v", catalogErr))
+	}
+	return catalog
+}
+
+// CatalogNames lists the built-in template names in order.
+func CatalogNames() []string {
+	var names []string
+	for n := range Catalog() {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
+
+func loadCatalog(fsys fs.FS) (map[string]*Template, error) {
+	out := map[string]*Template{}
+	files, err := fs.Glob(fsys, "catalog/*.yaml")
+	if err != nil {
+		return nil, err
+	}
+	for _, f := range files {
+		data, err := fs.ReadFile(fsys, f)
+		if err != nil {
+			return nil, err
+		}
+		ts, problems := parseTemplateFile(data, f, true)
+		if problems.HasErrors() {
+			return nil, problems
+		}
+		for _, t := range ts {
+			if _, dup := out[t.Name]; dup {
+				return nil, fmt.Errorf("%s: duplicate built-in template %q", f, t.Name)
+			}
+			out[t.Name] = t
+		}
+	}
+	return out, nil
+}
+
+// parseTemplateFile parses every ScenarioTemplate document of a file.
+func parseTemplateFile(data []byte, file string, lines bool) ([]*Template, krm.Problems) {
+	var problems krm.Problems
+	nodes, err := (&kio.ByteReader{Reader: strings.NewReader(string(data)), OmitReaderAnnotations: true}).Read()
+	if err != nil {
+		problems.Errorf(nil, "", krm.Source{File: file}, "fix the YAML syntax", "cannot parse: %v", err)
+		return nil, problems
+	}
+	var out []*Template
+	for _, n := range nodes {
+		if n.GetKind() != Kind {
+			continue
+		}
+		t, ps := ParseTemplate(n, file, lines)
+		problems = append(problems, ps...)
+		if t != nil {
+			out = append(out, t)
+		}
+	}
+	if len(out) == 0 && !problems.HasErrors() {
+		problems.Errorf(nil, "", krm.Source{File: file}, "the file must contain a ScenarioTemplate ("+APIVersion+")",
+			"no ScenarioTemplate in the file")
+	}
+	return out, problems
+}
+
+// Resolver finds the templates an instance extends.
+type Resolver struct {
+	// Package holds ScenarioTemplates found among the input items, by name.
+	Package map[string]*Template
+	// Root confines template files named by path; nil refuses paths.
+	Root *os.Root
+
+	files map[string][]*Template // parsed files by clean path
+}
+
+// isPath tells a file reference (./x.yaml, dir/x.yaml) from a name.
+func isPath(ref string) bool {
+	return strings.ContainsAny(ref, `/\`) || strings.HasSuffix(ref, ".yaml") || strings.HasSuffix(ref, ".yml")
+}
+
+// lookup resolves one extends entry. from is the template that names it
+// (its directory anchors relative paths).
+func (r *Resolver) lookup(ref string, from *Template) (*Template, string, string) {
+	if !isPath(ref) {
+		if t, ok := r.Package[ref]; ok {
+			return t, "", ""
+		}
+		if t, ok := Catalog()[ref]; ok {
+			return t, "", ""
+		}
+		return nil, fmt.Sprintf("unknown template %q", ref), r.knownHint()
+	}
+	if r.Root == nil {
+		return nil, fmt.Sprintf("template file %q cannot be read here", ref), "put the template in the package, or run where the file is"
+	}
+	if path.IsAbs(ref) || strings.HasPrefix(ref, `\`) || (len(ref) > 1 && ref[1] == ':') {
+		return nil, fmt.Sprintf("template path %q is absolute", ref), "use a path relative to the package (./platform/canary.yaml)"
+	}
+	p := ref
+	if from != nil && from.Dir != "" {
+		p = path.Join(from.Dir, ref)
+	}
+	p = path.Clean(p)
+	if p == ".." || strings.HasPrefix(p, "../") {
+		return nil, fmt.Sprintf("template path %q leaves the package directory", ref), "keep templates inside the package"
+	}
+	if ts, ok := r.files[p]; ok {
+		return firstTemplate(ts), "", ""
+	}
+	data, err := r.Root.ReadFile(p)
+	if err != nil {
+		msg := fmt.Sprintf("cannot read template file %q: %v", ref, unwrapPathError(err))
+		if strings.Contains(err.Error(), "escapes from parent") || strings.Contains(err.Error(), "path escapes") {
+			msg = fmt.Sprintf("template path %q leaves the package directory (through a symlink or ..)", ref)
+		}
+		return nil, msg, "check the path; it is resolved against the directory the runner gives the function"
+	}
+	ts, problems := parseTemplateFile(data, p, true)
+	if problems.HasErrors() {
+		return nil, fmt.Sprintf("template file %q is invalid: %s", ref, problems.Error()), ""
+	}
+	if r.files == nil {
+		r.files = map[string][]*Template{}
+	}
+	for _, t := range ts {
+		t.Ref = ref
+		t.Dir = path.Dir(p)
+	}
+	r.files[p] = ts
+	return firstTemplate(ts), "", ""
+}
+
+func firstTemplate(ts []*Template) *Template {
+	if len(ts) == 0 {
+		return nil
+	}
+	return ts[0]
+}
+
+func unwrapPathError(err error) error {
+	if pe, ok := err.(*fs.PathError); ok {
+		return pe.Err
+	}
+	return err
+}
+
+func (r *Resolver) knownHint() string {
+	var names []string
+	for n := range r.Package {
+		names = append(names, n)
+	}
+	names = append(names, CatalogNames()...)
+	sort.Strings(names)
+	return "known templates: " + strings.Join(names, ", ") + "; or a relative file path like ./platform/app.yaml"
+}
+
+// Chain linearises the templates inst extends: each parent's own chain
+// first, parents left to right, each template once. The instance itself is
+// not included.
+func (r *Resolver) Chain(inst *Template) ([]*Template, krm.Problems) {
+	var problems krm.Problems
+	var out []*Template
+	done := map[*Template]bool{}
+	var stack []*Template
+	var visit func(t *Template, depth int) bool
+	visit = func(t *Template, depth int) bool {
+		if depth > MaxChainDepth {
+			problems.Errorf(krm.IDOf(inst.Node), "spec.extends", krm.Source{File: t.Source}, "flatten the template hierarchy",
+				"extends chain deeper than %d levels", MaxChainDepth)
+			return false
+		}
+		for i, ref := range t.Extends {
+			parent, msg, hint := r.lookup(ref, t)
+			if parent == nil {
+				problems.Errorf(krm.IDOf(t.Node), fmt.Sprintf("spec.extends.%d", i), t.at(extendsNode(t, i)), hint, "%s", msg)
+				return false
+			}
+			for j, s := range stack {
+				if s == parent {
+					var names []string
+					for _, c := range stack[j:] {
+						names = append(names, c.Ref)
+					}
+					names = append(names, parent.Ref)
+					problems.Errorf(krm.IDOf(t.Node), fmt.Sprintf("spec.extends.%d", i), t.at(extendsNode(t, i)),
+						"remove one of the extends entries that close the cycle",
+						"extends cycle: %s", strings.Join(names, " -> "))
+					return false
+				}
+			}
+			if done[parent] {
+				continue
+			}
+			stack = append(stack, parent)
+			ok := visit(parent, depth+1)
+			stack = stack[:len(stack)-1]
+			if !ok {
+				return false
+			}
+			done[parent] = true
+			out = append(out, parent)
+		}
+		return true
+	}
+	stack = append(stack, inst)
+	visit(inst, 0)
+	return out, problems
+}
+
+func extendsNode(t *Template, i int) *yaml.RNode {
+	if t.Node == nil {
+		return nil
+	}
+	n, _ := t.Node.Pipe(yaml.Lookup("spec", "extends", fmt.Sprint(i)))
+	return n
+}

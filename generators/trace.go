@@ -1,0 +1,177 @@
+package generators
+
+import (
+	"sort"
+	"strings"
+
+	"github.com/kurator-scenario/scenario-fn/krm"
+	"sigs.k8s.io/kustomize/kyaml/yaml"
+)
+
+// Origin says which layer of a render set or removed a field.
+type Origin struct {
+	// Layer is human-readable: `template web-service`, `instance shop/orders`,
+	// `value "tag" (value in instance orders)`, `overlay`, `naming rule`.
+	Layer  string
+	Source krm.Source
+}
+
+func (o Origin) String() string {
+	if s := o.Source.String(); s != "" {
+		return o.Layer + " (" + s + ")"
+	}
+	return o.Layer
+}
+
+// Trace records, per generated resource, the origin of every leaf field and
+// of every field a later layer deleted. It is filled only when asked for
+// (explain, error attribution): the normal render does not pay for it.
+type Trace struct {
+	set     map[*resource]map[string]Origin
+	deleted map[*resource]map[string]Origin
+	prev    map[*resource]map[string]leaf
+	final   map[string]*resource // by "Kind namespace/name" once named
+}
+
+type leaf struct {
+	node  *yaml.Node
+	value string
+}
+
+func newTrace() *Trace {
+	return &Trace{
+		set:     map[*resource]map[string]Origin{},
+		deleted: map[*resource]map[string]Origin{},
+		prev:    map[*resource]map[string]leaf{},
+		final:   map[string]*resource{},
+	}
+}
+
+// record compares the resource with its previous state: leaves that are
+// new, changed, or made of the step's own nodes are attributed to step;
+// leaves that disappeared were deleted by it.
+func (t *Trace) record(r *resource, step Origin, own map[*yaml.Node]bool, lines bool) {
+	if t == nil {
+		return
+	}
+	cur := map[string]leaf{}
+	leaves(r.node.YNode(), "", cur)
+	prev := t.prev[r]
+	set := t.set[r]
+	if set == nil {
+		set = map[string]Origin{}
+		t.set[r] = set
+	}
+	for path, l := range cur {
+		p, existed := prev[path]
+		mine := own[l.node]
+		if existed && p.value == l.value && !mine {
+			continue
+		}
+		o := step
+		if mine && lines {
+			o.Source.Line = l.node.Line
+		}
+		set[path] = o
+		if d := t.deleted[r]; d != nil {
+			delete(d, path)
+		}
+	}
+	for path := range prev {
+		if _, ok := cur[path]; ok {
+			continue
+		}
+		if t.deleted[r] == nil {
+			t.deleted[r] = map[string]Origin{}
+		}
+		t.deleted[r][path] = step
+		delete(set, path)
+	}
+	t.prev[r] = cur
+}
+
+// Fields returns the origin of every leaf of the named resource
+// ("Kind namespace/name"), by field path.
+func (t *Trace) Fields(id string) map[string]Origin {
+	if t == nil {
+		return nil
+	}
+	return t.set[t.final[id]]
+}
+
+// Deleted returns the fields of the named resource that a layer deleted.
+func (t *Trace) Deleted(id string) map[string]Origin {
+	if t == nil {
+		return nil
+	}
+	return t.deleted[t.final[id]]
+}
+
+// originOf finds who set path, or its closest ancestor or descendant.
+func (t *Trace) originOf(r *resource, path string) (Origin, bool) {
+	if t == nil {
+		return Origin{}, false
+	}
+	set := t.set[r]
+	if o, ok := set[path]; ok {
+		return o, true
+	}
+	var under []string
+	for p := range set {
+		if strings.HasPrefix(p, path+".") {
+			under = append(under, p)
+		}
+	}
+	if len(under) > 0 {
+		sort.Strings(under)
+		return set[under[0]], true
+	}
+	if i := strings.LastIndex(path, "."); i > 0 {
+		return t.originOf(r, path[:i])
+	}
+	return Origin{}, false
+}
+
+// leaves flattens a node into leaf fields by path. Empty maps and lists
+// are leaves too, so that adding {} is attributed.
+func leaves(n *yaml.Node, path string, out map[string]leaf) {
+	switch n.Kind {
+	case yaml.DocumentNode:
+		for _, c := range n.Content {
+			leaves(c, path, out)
+		}
+	case yaml.MappingNode:
+		if len(n.Content) == 0 {
+			out[path] = leaf{n, "{}"}
+		}
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			leaves(n.Content[i+1], join(path, quoteKey(n.Content[i].Value)), out)
+		}
+	case yaml.SequenceNode:
+		if len(n.Content) == 0 {
+			out[path] = leaf{n, "[]"}
+		}
+		for i, c := range n.Content {
+			leaves(c, join(path, elementSelector(c, i, "")), out)
+		}
+	case yaml.AliasNode:
+		if n.Alias != nil {
+			leaves(n.Alias, path, out)
+		}
+	default:
+		out[path] = leaf{n, n.Tag + ":" + n.Value}
+	}
+}
+
+// nodeSet collects every node of a tree, to recognise a layer's own nodes
+// after merge2 has moved them into the result.
+func nodeSet(n *yaml.Node, set map[*yaml.Node]bool) map[*yaml.Node]bool {
+	if set == nil {
+		set = map[*yaml.Node]bool{}
+	}
+	set[n] = true
+	for _, c := range n.Content {
+		nodeSet(c, set)
+	}
+	return set
+}
