@@ -67,8 +67,12 @@ func (Generator) Process(ctx *krm.Context, rl *krm.ResourceList) ([]*yaml.RNode,
 			problems = append(problems, ps...)
 			if t != nil {
 				if prev, dup := resolver.Package[t.Name]; dup {
+					where := "another input item"
+					if prev.Source != "" {
+						where = prev.Source
+					}
 					problems.Errorf(krm.IDOf(it), "metadata.name", krm.Source{File: t.Source}, "rename one of them",
-						"template %q is defined twice (also in %s)", t.Name, prev.Source)
+						"template %q is defined twice (also in %s)", t.Name, where)
 				}
 				resolver.Package[t.Name] = t
 			}
@@ -76,9 +80,12 @@ func (Generator) Process(ctx *krm.Context, rl *krm.ResourceList) ([]*yaml.RNode,
 				keep = append(keep, it)
 			}
 		case ann[AnnotationOverlay] == "true":
-			if appliesTo(ann[AnnotationInstance], inst.Name) {
-				overlays = append(overlays, Overlay{Node: it, Layer: "overlay " + overlayName(it), Source: krm.Source{File: krm.PathOf(it)}})
+			// Overlays addressed to other instances pass through for them.
+			if !appliesTo(ann[AnnotationInstance], inst.Name) {
+				keep = append(keep, it)
+				continue
 			}
+			overlays = append(overlays, Overlay{Node: it, Layer: "overlay " + overlayName(it), Source: krm.Source{File: krm.PathOf(it)}})
 			if passThrough {
 				keep = append(keep, it)
 			}

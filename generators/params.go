@@ -198,11 +198,11 @@ func checkValue(p *param) (string, string) {
 		ok = n.Kind == yaml.SequenceNode
 	}
 	if !ok {
-		hint := fmt.Sprintf("write a %s, e.g. %s: %s", p.Type, p.Name, example(p))
+		hint := fmt.Sprintf("write %s %s, e.g. %s: %s", article(p.Type), p.Type, p.Name, example(p))
 		if p.Type == "string" && scalar {
 			hint = fmt.Sprintf("quote it: %s: %q", p.Name, n.Value)
 		}
-		return fmt.Sprintf("value %q is a %s, but parameter %q is a %s", short(p.Value), got, p.Name, p.Type), hint
+		return fmt.Sprintf("value %q is %s %s, but parameter %q is %s %s", short(p.Value), article(got), got, p.Name, article(p.Type), p.Type), hint
 	}
 	if len(p.Enum) > 0 && !placeholder {
 		var allowed []string
@@ -384,4 +384,11 @@ func selects(sel *types.TargetSelector, n *yaml.RNode) bool {
 		}
 	}
 	return true
+}
+
+func article(word string) string {
+	if word != "" && strings.ContainsRune("aeiou", rune(word[0])) {
+		return "an"
+	}
+	return "a"
 }

@@ -104,8 +104,8 @@ func (rv *Resolver) render(inst *Template, overlays []Overlay, tracing bool) (*R
 		return nil, r.problems
 	}
 	for i, ref := range inst.Extends {
-		for _, t := range chain {
-			if t.Ref == ref && t.Node.GetAnnotations()[AnnotationAbstract] == "true" {
+		if t, _, _ := rv.lookup(ref, inst); t != nil {
+			if t.Node.GetAnnotations()[AnnotationAbstract] == "true" {
 				r.problems.Errorf(instID, fmt.Sprintf("spec.extends.%d", i), inst.at(extendsNode(inst, i)),
 					"extend a template built on it instead (e.g. canary-service or blue-green-service)",
 					"template %q is abstract: it is a base for other templates", ref)
@@ -241,17 +241,25 @@ func (r *render) mergeDoc(doc *yaml.RNode, layer string, owner *yaml.ResourceIde
 	if r.trace != nil {
 		own = nodeSet(doc.YNode(), nil)
 	}
-	if target == nil {
+	created := target == nil
+	var order []string
+	if created {
+		order, _ = doc.Fields()
 		base := yaml.NewMapRNode(&map[string]string{})
 		_ = base.PipeE(yaml.SetField("apiVersion", yaml.NewStringRNode(meta.APIVersion)))
 		_ = base.PipeE(yaml.SetField("kind", yaml.NewStringRNode(meta.Kind)))
 		md := yaml.NewMapRNode(nil)
 		_ = md.PipeE(yaml.SetField("name", yaml.NewStringRNode(meta.Name)))
+		_ = md.PipeE(yaml.SetField("namespace", yaml.NewStringRNode(ns)))
 		_ = base.PipeE(yaml.SetField("metadata", md))
 		target = &resource{apiVersion: meta.APIVersion, kind: meta.Kind, role: meta.Name, node: base, first: src}
 		r.resources = append(r.resources, target)
 	}
 	merged, err := mergeResource(target.node, doc, meta.APIVersion, meta.Kind)
+	if err == nil && created && merged != nil {
+		// kyaml's walker adds new fields in sorted order; keep the layer's.
+		reorder(merged.YNode(), append([]string{"apiVersion", "kind", "metadata"}, order...))
+	}
 	if err != nil {
 		r.problems.Errorf(owner, field, src, "", "merging %s %s: %v", meta.Kind, nameForMessage(meta.Name), err)
 		return
@@ -347,8 +355,8 @@ func (r *render) nameAndLink(chain []*Template) {
 		md := res.node.Field("metadata").Value
 		_ = md.PipeE(yaml.SetField("name", yaml.NewStringRNode(deriveName(r.inst.Name, res.role))))
 		_ = md.PipeE(yaml.SetField("namespace", yaml.NewStringRNode(ns)))
-		_ = res.node.PipeE(yaml.SetAnnotation(AnnotationInstance, ns+"/"+r.inst.Name))
-		_ = res.node.PipeE(yaml.SetAnnotation(AnnotationTemplates, strings.Join(refs, ",")))
+		setAnnotation(res.node, AnnotationInstance, ns+"/"+r.inst.Name)
+		setAnnotation(res.node, AnnotationTemplates, strings.Join(refs, ","))
 	}
 	for _, res := range r.resources {
 		for _, ref := range kurator.References(res.kind) {
@@ -416,7 +424,7 @@ func (r *render) flux() {
 			}
 		case FluxDisable:
 			if hasShellDollar {
-				_ = res.node.PipeE(yaml.SetAnnotation(AnnotationFluxSubstitute, "disabled"))
+				setAnnotation(res.node, AnnotationFluxSubstitute, "disabled")
 				if hasPlaceholder {
 					r.problems.Warnf(id, "", krm.Source{}, "use spec.output.flux: escape for this instance",
 						"resource has shell $ and Flux ${VAR} placeholders: with substitution disabled, the placeholders stay unresolved")
@@ -443,15 +451,15 @@ func (r *render) finish() []*yaml.RNode {
 				"a $patch directive would reach the output")
 		}
 		for _, f := range kurator.Validate(res.node) {
-			src, _ := r.trace.originOf(res, f.Path)
+			src, note := r.trace.blame(res, f.Path)
 			msg := f.Message
-			if src.Layer != "" {
-				msg += " [set by " + src.Layer + "]"
+			if note != "" {
+				msg += " [" + note + "]"
 			}
 			if f.Severity == kurator.Warning {
-				r.problems.Warnf(id, f.Path, src.Source, f.Hint, "%s", msg)
+				r.problems.Warnf(id, f.Path, src, f.Hint, "%s", msg)
 			} else {
-				r.problems.Errorf(id, f.Path, src.Source, f.Hint, "%s", msg)
+				r.problems.Errorf(id, f.Path, src, f.Hint, "%s", msg)
 			}
 		}
 		out = append(out, res.node)
@@ -519,4 +527,38 @@ func stringAt(n *yaml.RNode, path ...string) string {
 		return ""
 	}
 	return v.YNode().Value
+}
+
+// reorder moves the fields of mapping n named in order to the front, in
+// that order; other fields keep their relative order after them.
+func reorder(n *yaml.Node, order []string) {
+	if n.Kind != yaml.MappingNode {
+		return
+	}
+	content := make([]*yaml.Node, 0, len(n.Content))
+	used := make([]bool, len(n.Content)/2)
+	for _, key := range order {
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			if !used[i/2] && n.Content[i].Value == key {
+				content = append(content, n.Content[i], n.Content[i+1])
+				used[i/2] = true
+				break
+			}
+		}
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if !used[i/2] {
+			content = append(content, n.Content[i], n.Content[i+1])
+		}
+	}
+	n.Content = content
+}
+
+// setAnnotation sets a plain (unquoted when YAML allows) string annotation.
+func setAnnotation(n *yaml.RNode, key, value string) {
+	a, err := n.Pipe(yaml.LookupCreate(yaml.MappingNode, "metadata", "annotations"))
+	if err != nil || a == nil {
+		return
+	}
+	_ = a.PipeE(yaml.SetField(key, yaml.NewStringRNode(value)))
 }

@@ -160,7 +160,7 @@ func (r *Resolver) lookup(ref string, from *Template) (*Template, string, string
 		r.files = map[string][]*Template{}
 	}
 	for _, t := range ts {
-		t.Ref = ref
+		t.Ref = p
 		t.Dir = path.Dir(p)
 	}
 	r.files[p] = ts

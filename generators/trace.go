@@ -107,6 +107,31 @@ func (t *Trace) Deleted(id string) map[string]Origin {
 	return t.deleted[t.final[id]]
 }
 
+// blame explains a field for an error message: "set by <layer>", or
+// "removed by <layer>" when a layer deleted it (or an ancestor of it).
+func (t *Trace) blame(r *resource, path string) (krm.Source, string) {
+	if t == nil {
+		return krm.Source{}, ""
+	}
+	if _, ok := t.set[r][path]; !ok {
+		var hits []string
+		for p := range t.deleted[r] {
+			if p == path || strings.HasPrefix(p, path+".") || strings.HasPrefix(path, p+".") {
+				hits = append(hits, p)
+			}
+		}
+		if len(hits) > 0 {
+			sort.Strings(hits)
+			o := t.deleted[r][hits[0]]
+			return o.Source, "removed by " + o.Layer
+		}
+	}
+	if o, ok := t.originOf(r, path); ok {
+		return o.Source, "set by " + o.Layer
+	}
+	return krm.Source{}, ""
+}
+
 // originOf finds who set path, or its closest ancestor or descendant.
 func (t *Trace) originOf(r *resource, path string) (Origin, bool) {
 	if t == nil {
