@@ -9,7 +9,7 @@ import (
 )
 
 // sampleValue is a valid value for a parameter of the built-in catalog.
-func sampleValue(p *param) string {
+func sampleValue(p *Param) string {
 	switch p.Name {
 	case "image":
 		return "ghcr.io/acme/app"

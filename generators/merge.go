@@ -23,13 +23,94 @@ func mergeResource(dest, patch *yaml.RNode, apiVersion, kind string) (*yaml.RNod
 	var s *openapi.ResourceSchema
 	if typ := kurator.Lookup(apiVersion, kind); typ != nil {
 		s = typ.MergeSchema()
+		// Only Kurator kinds descend: their schemas are self-contained. Other
+		// kinds resolve nested schemas through kyaml's global registry.
+		if err := descend(dest.YNode(), patch.YNode(), s); err != nil {
+			return nil, err
+		}
+		return dest, nil
 	}
+	return walkMerge(dest, patch, s)
+}
+
+func walkMerge(dest, patch *yaml.RNode, s *openapi.ResourceSchema) (*yaml.RNode, error) {
 	return walk.Walker{
 		Sources:      []*yaml.RNode{dest, patch},
 		Visitor:      merge2.Merger{},
 		Schema:       s,
 		MergeOptions: yaml.MergeOptions{ListIncreaseDirection: yaml.MergeOptionsListAppend},
 	}.Walk()
+}
+
+// descend merges patch into dest, both mappings, exactly as merge2 would,
+// but visits only the keys the patch has: merge2 keeps fields that exist
+// only in dest unchanged, so walking them is wasted work. Where the patch
+// carries a directive, or a value is not a map on both sides, the subtree is
+// handed to kyaml's merge walker with its schema.
+func descend(dest, patch *yaml.Node, s *openapi.ResourceSchema) error {
+	if mapValue(patch, patchDirective) != nil {
+		return fmt.Errorf("internal: directive at a descended map")
+	}
+	for i := 0; i+1 < len(patch.Content); i += 2 {
+		key, pv := patch.Content[i], patch.Content[i+1]
+		var fs *openapi.ResourceSchema
+		if s != nil {
+			fs = s.Field(key.Value)
+		}
+		dv := mapValue(dest, key.Value)
+		if dv != nil && dv.Kind == yaml.MappingNode && pv.Kind == yaml.MappingNode && mapValue(pv, patchDirective) == nil {
+			copyCommentsAndStyle(dv, pv)
+			if err := descend(dv, pv, fs); err != nil {
+				return err
+			}
+			continue
+		}
+		if dv != nil && dv.Kind == yaml.SequenceNode && pv.Kind == yaml.SequenceNode && fs != nil {
+			ok, err := descendKeyedList(dv, pv, fs)
+			if err != nil {
+				return err
+			}
+			if ok {
+				continue
+			}
+		}
+		// One field: merge {key: dv} with {key: pv} through kyaml.
+		dn := &yaml.Node{Kind: yaml.MappingNode}
+		if dv != nil {
+			dn.Content = []*yaml.Node{key, dv}
+		}
+		pn := &yaml.Node{Kind: yaml.MappingNode, Content: []*yaml.Node{key, pv}}
+		var wrapper *openapi.ResourceSchema
+		if fs != nil {
+			wrapper = &openapi.ResourceSchema{Schema: &spec.Schema{SchemaProps: spec.SchemaProps{
+				Type: spec.StringOrArray{"object"}, Properties: map[string]spec.Schema{key.Value: *fs.Schema}}}}
+		}
+		out, err := walkMerge(yaml.NewRNode(dn), yaml.NewRNode(pn), wrapper)
+		if err != nil {
+			return err
+		}
+		nv := mapValue(out.YNode(), key.Value)
+		setMapValue(dest, key, nv)
+	}
+	return nil
+}
+
+// setMapValue sets key to v in mapping n (appending a new key), or removes
+// the key when v is nil.
+func setMapValue(n, key, v *yaml.Node) {
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if n.Content[i].Value == key.Value {
+			if v == nil {
+				n.Content = append(n.Content[:i], n.Content[i+2:]...)
+			} else {
+				n.Content[i+1] = v
+			}
+			return
+		}
+	}
+	if v != nil {
+		n.Content = append(n.Content, key, v)
+	}
 }
 
 // layerFinding is a problem in one layer document, at a field path.
@@ -178,3 +259,68 @@ func findDirective(n *yaml.Node, path string) string {
 	}
 	return ""
 }
+
+// copyCommentsAndStyle does what merge2's SetComments and SetStyle do for a
+// map both sides have.
+func copyCommentsAndStyle(dest, src *yaml.Node) {
+	if src.HeadComment != "" {
+		dest.HeadComment = src.HeadComment
+	}
+	if src.LineComment != "" {
+		dest.LineComment = src.LineComment
+	}
+	if src.FootComment != "" {
+		dest.FootComment = src.FootComment
+	}
+	if len(dest.Content) == 0 {
+		dest.Style = src.Style
+	}
+}
+
+// descendKeyedList merges a keyed list the way merge2 does (elements
+// matched by key are merged, new ones appended in patch order, the rest kept
+// in place), descending only into the elements the patch names. It declines
+// (false) whenever the patch or dest holds anything else: directives,
+// elements without a key, duplicate keys, non-map elements; the caller then
+// uses kyaml's walker.
+func descendKeyedList(dest, patch *yaml.Node, s *openapi.ResourceSchema) (bool, error) {
+	strategy, key := s.PatchStrategyAndKey()
+	if strategy != "merge" || key == "" {
+		return false, nil
+	}
+	index := map[string]*yaml.Node{}
+	for _, el := range dest.Content {
+		k := mapValue(el, key)
+		if el.Kind != yaml.MappingNode || k == nil || k.Kind != yaml.ScalarNode || index[k.Value] != nil || mapValue(el, patchDirective) != nil {
+			return false, nil
+		}
+		index[k.Value] = el
+	}
+	seen := map[string]bool{}
+	for _, el := range patch.Content {
+		k := mapValue(el, key)
+		if el.Kind != yaml.MappingNode || k == nil || k.Kind != yaml.ScalarNode || seen[k.Value] || hasDirective(el) {
+			return false, nil
+		}
+		seen[k.Value] = true
+	}
+	items := s.Elements()
+	if len(dest.Content) == 0 {
+		dest.Style = patch.Style
+	}
+	for _, el := range patch.Content {
+		k := mapValue(el, key).Value
+		if d := index[k]; d != nil {
+			copyCommentsAndStyle(d, el)
+			if err := descend(d, el, items); err != nil {
+				return true, err
+			}
+			continue
+		}
+		dest.Content = append(dest.Content, el)
+	}
+	return true, nil
+}
+
+// hasDirective reports whether a $patch key occurs anywhere in n.
+func hasDirective(n *yaml.Node) bool { return findDirective(n, "") != "" }

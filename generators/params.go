@@ -17,8 +17,8 @@ import (
 // by the replacement filter; it never leaves a render.
 const valuesKind = "ScenarioValues"
 
-// param is a parameter as the whole chain declares it, with its value.
-type param struct {
+// Param is a parameter as the whole chain declares it, with its value.
+type Param struct {
 	Name        string
 	Type        string
 	Description string
@@ -29,7 +29,8 @@ type param struct {
 	// Declared is where it was first declared.
 	Declared krm.Source
 	Template string
-	targets  []target
+	// Targets says where the value is written, as the templates declare it.
+	Targets []Target
 
 	Value *yaml.RNode
 	// ValueFrom describes where Value came from, for explain and errors.
@@ -37,23 +38,25 @@ type param struct {
 	ValueSource krm.Source
 }
 
-type target struct {
-	sel *types.TargetSelector
-	tpl *Template
+// Target is one place a parameter is written, with the template that
+// declared it.
+type Target struct {
+	Selector *types.TargetSelector
+	Template *Template
 }
 
 // Parameters returns the parameters the chain (templates then instance)
 // declares, merged: the first declaration sets the type; later ones may
 // refine description, default, enum and required, and add targets.
-func Parameters(layers []*Template) ([]*param, krm.Problems) {
+func Parameters(layers []*Template) ([]*Param, krm.Problems) {
 	var problems krm.Problems
-	var out []*param
-	byName := map[string]*param{}
+	var out []*Param
+	byName := map[string]*Param{}
 	for _, t := range layers {
 		for _, d := range t.Parameters {
 			p, ok := byName[d.Name]
 			if !ok {
-				p = &param{Name: d.Name, Type: d.Type, Declared: d.Source, Template: t.Name}
+				p = &Param{Name: d.Name, Type: d.Type, Declared: d.Source, Template: t.Name}
 				byName[d.Name] = p
 				out = append(out, p)
 			} else if d.Type != "" && p.Type != "" && d.Type != p.Type {
@@ -79,7 +82,7 @@ func Parameters(layers []*Template) ([]*param, krm.Problems) {
 			}
 			p.Required = p.Required || d.Required
 			for _, sel := range d.Targets {
-				p.targets = append(p.targets, target{sel: sel, tpl: t})
+				p.Targets = append(p.Targets, Target{Selector: sel, Template: t})
 			}
 		}
 	}
@@ -94,9 +97,9 @@ func Parameters(layers []*Template) ([]*param, krm.Problems) {
 // resolveValues assigns each parameter its value: the instance's, else the
 // nearest template's, else the default, else defaultFrom. layers is the
 // chain followed by the instance.
-func resolveValues(params []*param, layers []*Template, inst *Template) krm.Problems {
+func resolveValues(params []*Param, layers []*Template, inst *Template) krm.Problems {
 	var problems krm.Problems
-	byName := map[string]*param{}
+	byName := map[string]*Param{}
 	for _, p := range params {
 		byName[p.Name] = p
 	}
@@ -148,7 +151,7 @@ func resolveValues(params []*param, layers []*Template, inst *Template) krm.Prob
 	return problems
 }
 
-func describe(p *param) string {
+func describe(p *Param) string {
 	d := p.Type
 	if p.Description != "" {
 		d += ": " + p.Description
@@ -156,7 +159,7 @@ func describe(p *param) string {
 	return d
 }
 
-func example(p *param) string {
+func example(p *Param) string {
 	switch p.Type {
 	case "integer":
 		return "1"
@@ -179,7 +182,7 @@ func IsPlaceholder(s string) bool { return strings.Contains(s, "${") }
 
 // checkValue returns a message and a hint when the value does not fit the
 // parameter's type or enum.
-func checkValue(p *param) (string, string) {
+func checkValue(p *Param) (string, string) {
 	n := p.Value.YNode()
 	got := kindName(n)
 	scalar := n.Kind == yaml.ScalarNode
@@ -250,7 +253,7 @@ func short(n *yaml.RNode) string {
 }
 
 // declaredHint lists the declared parameters, the closest first.
-func declaredHint(params []*param, name string) string {
+func declaredHint(params []*Param, name string) string {
 	if len(params) == 0 {
 		return "the chain declares no parameters"
 	}
@@ -294,30 +297,32 @@ func editDistance(a, b string) int {
 
 // application is one parameter written to one target.
 type application struct {
-	p *param
-	t target
+	p      *Param
+	t      Target
+	target *Target // identity of the declaration, for memoised plans
 }
 
 // applications orders the writes: whole-field targets first, then targets
 // that write a part of a string (options.delimiter), highest index first,
 // so that a lower part containing the delimiter (a registry port in
 // "host:5000/app" before ":tag") cannot shift a higher one.
-func applications(params []*param) []application {
+func applications(params []*Param) []application {
 	var whole, parts []application
 	for _, p := range params {
 		if p.Value == nil {
 			continue
 		}
-		for _, t := range p.targets {
-			if t.sel.Options != nil && t.sel.Options.Delimiter != "" {
-				parts = append(parts, application{p, t})
+		for i := range p.Targets {
+			t := &p.Targets[i]
+			if t.Selector.Options != nil && t.Selector.Options.Delimiter != "" {
+				parts = append(parts, application{p, *t, t})
 			} else {
-				whole = append(whole, application{p, t})
+				whole = append(whole, application{p, *t, t})
 			}
 		}
 	}
 	sort.SliceStable(parts, func(i, j int) bool {
-		return parts[i].t.sel.Options.Index > parts[j].t.sel.Options.Index
+		return parts[i].t.Selector.Options.Index > parts[j].t.Selector.Options.Index
 	})
 	return append(whole, parts...)
 }
@@ -330,7 +335,7 @@ func applyValue(nodes []*yaml.RNode, a application) error {
 	if err := src.PipeE(yaml.SetField("value", a.p.Value.Copy())); err != nil {
 		return err
 	}
-	sel := *a.t.sel
+	sel := *a.t.Selector
 	sel.FieldPaths = append([]string(nil), sel.FieldPaths...)
 	f := replacement.Filter{Replacements: []types.Replacement{{
 		Source:  &types.SourceSelector{ResId: resid.ResId{Gvk: resid.Gvk{Kind: valuesKind}}, FieldPath: "value"},
@@ -341,6 +346,9 @@ func applyValue(nodes []*yaml.RNode, a application) error {
 	}
 	// Fields the filter created take no tag from the value; give them the
 	// value's, so that "true" written to a string stays a string.
+	if sel.Options == nil || !sel.Options.Create || a.p.Value.YNode().Kind != yaml.ScalarNode {
+		return nil
+	}
 	tag := a.p.Value.YNode().ShortTag()
 	if a.p.Value.YNode().Kind != yaml.ScalarNode || (sel.Options != nil && sel.Options.Delimiter != "") {
 		tag = yaml.NodeTagString

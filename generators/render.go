@@ -60,11 +60,12 @@ type Result struct {
 	Chain []*Template
 	// Trace is filled when the render was traced.
 	Trace *Trace
-
-	params []*param
+	// Params are the chain's parameters with the values used.
+	Params []*Param
 }
 
 type render struct {
+	plan      *valuePlan
 	inst      *Template
 	resources []*resource
 	trace     *Trace
@@ -120,11 +121,24 @@ func (rv *Resolver) render(inst *Template, overlays []Overlay, tracing bool) (*R
 		return nil, r.problems
 	}
 
-	for _, t := range layers {
-		for i, doc := range t.Resources {
-			r.merge(doc, layerName(t, inst, "resources"), t, fmt.Sprintf("spec.resources.%d", i), t.Lines, false)
+	if tracing {
+		for _, t := range chain {
+			r.mergeResources(t)
+		}
+	} else {
+		var b *chainBase
+		r.resources, b = rv.base(chain, inst)
+		r.problems = append(r.problems, b.problems...)
+		// The memoised targets hold for the chain's own parameters and
+		// resources only.
+		if len(inst.Parameters) == 0 && len(inst.Resources) == 0 && !b.problems.HasErrors() {
+			if b.plan == nil {
+				b.plan = buildPlan(b.resources, params)
+			}
+			r.plan = b.plan
 		}
 	}
+	r.mergeResources(inst)
 	if r.problems.HasErrors() {
 		return nil, r.problems
 	}
@@ -146,7 +160,50 @@ func (rv *Resolver) render(inst *Template, overlays []Overlay, tracing bool) (*R
 	if r.problems.HasErrors() {
 		return nil, r.problems
 	}
-	return &Result{Resources: out, Chain: chain, Trace: r.trace, params: params}, r.problems
+	return &Result{Resources: out, Chain: chain, Trace: r.trace, Params: params}, r.problems
+}
+
+func (r *render) mergeResources(t *Template) {
+	for i, doc := range t.Resources {
+		r.merge(doc, layerName(t, r.inst, "resources"), t, fmt.Sprintf("spec.resources.%d", i), t.Lines, false)
+	}
+}
+
+// base returns the resources the chain's templates contribute, merged, as
+// fresh copies. Every instance of the same chain shares one merge: the
+// templates do not depend on the instance (names and namespaces are set
+// later, by the naming rule).
+func (rv *Resolver) base(chain []*Template, inst *Template) ([]*resource, *chainBase) {
+	var key strings.Builder
+	for _, t := range chain {
+		fmt.Fprintf(&key, "%p,", t)
+	}
+	k := key.String()
+	b, ok := rv.bases[k]
+	if !ok {
+		r := &render{inst: &Template{Name: "x", Namespace: "x", Node: inst.Node}}
+		for _, t := range chain {
+			r.mergeResources(t)
+		}
+		b = &chainBase{resources: r.resources, problems: r.problems}
+		if rv.bases == nil {
+			rv.bases = map[string]*chainBase{}
+		}
+		rv.bases[k] = b
+	}
+	out := make([]*resource, len(b.resources))
+	for i, res := range b.resources {
+		c := *res
+		c.node = res.node.Copy()
+		out[i] = &c
+	}
+	return out, b
+}
+
+type chainBase struct {
+	resources []*resource
+	problems  krm.Problems
+	plan      *valuePlan
 }
 
 func layerName(t, inst *Template, what string) string {
@@ -319,17 +376,23 @@ func (r *render) nodes() []*yaml.RNode {
 	return out
 }
 
-func (r *render) applyValues(params []*param) {
+func (r *render) applyValues(params []*Param) {
 	nodes := r.nodes()
 	for _, a := range applications(params) {
+		if addrs, ok := r.plan.addresses(a.target); ok && a.p.Value.YNode().Kind == yaml.ScalarNode {
+			for _, addr := range addrs {
+				nodeAt(r.resources, addr).Value = a.p.Value.YNode().Value
+			}
+			continue
+		}
 		if err := applyValue(nodes, a); err != nil {
-			idx, src := 0, krm.Source{File: a.t.tpl.Source}
-			for i, p := range a.t.tpl.Parameters {
+			idx, src := 0, krm.Source{File: a.t.Template.Source}
+			for i, p := range a.t.Template.Parameters {
 				if p.Name == a.p.Name {
 					idx, src = i, p.Source
 				}
 			}
-			r.problems.Errorf(krm.IDOf(a.t.tpl.Node), fmt.Sprintf("spec.parameters.%d.targets", idx), src,
+			r.problems.Errorf(krm.IDOf(a.t.Template.Node), fmt.Sprintf("spec.parameters.%d.targets", idx), src,
 				"check the target's select and fieldPaths against the template's resources (use options.create: true for fields the resources do not have)",
 				"parameter %q: %v", a.p.Name, err)
 			continue

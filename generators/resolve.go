@@ -108,6 +108,7 @@ type Resolver struct {
 	Root *os.Root
 
 	files map[string][]*Template // parsed files by clean path
+	bases map[string]*chainBase  // merged template layers by chain
 }
 
 // isPath tells a file reference (./x.yaml, dir/x.yaml) from a name.
@@ -250,4 +251,47 @@ func extendsNode(t *Template, i int) *yaml.RNode {
 	}
 	n, _ := t.Node.Pipe(yaml.Lookup("spec", "extends", fmt.Sprint(i)))
 	return n
+}
+
+// Lookup resolves a template reference, a name or a relative path, the way
+// extends does from the function's root.
+func (r *Resolver) Lookup(ref string) (*Template, error) {
+	t, msg, hint := r.lookup(ref, nil)
+	if t == nil {
+		if hint != "" {
+			msg += " (" + hint + ")"
+		}
+		return nil, fmt.Errorf("%s", msg)
+	}
+	return t, nil
+}
+
+// Resolved is a template with its whole chain applied, before any values:
+// what the template contributes, as `scenario-fn templates show` prints it.
+type Resolved struct {
+	Template  *Template
+	Chain     []*Template
+	Params    []*Param
+	Resources []*yaml.RNode
+}
+
+// Resolve merges t's chain and t's own resources. Resource names are the
+// template names (roles), not yet derived from an instance.
+func (r *Resolver) Resolve(t *Template) (*Resolved, krm.Problems) {
+	chain, problems := r.Chain(t)
+	if problems.HasErrors() {
+		return nil, problems
+	}
+	layers := append(append([]*Template(nil), chain...), t)
+	params, ps := Parameters(layers)
+	problems = append(problems, ps...)
+	rd := &render{inst: &Template{Name: t.Name, Node: t.Node}}
+	for _, l := range layers {
+		rd.mergeResources(l)
+	}
+	problems = append(problems, rd.problems...)
+	if problems.HasErrors() {
+		return nil, problems
+	}
+	return &Resolved{Template: t, Chain: chain, Params: params, Resources: rd.nodes()}, problems
 }

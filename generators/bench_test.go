@@ -1,0 +1,106 @@
+package generators
+
+import (
+	"bytes"
+	"fmt"
+	"strings"
+	"testing"
+
+	"sigs.k8s.io/kustomize/kyaml/kio"
+	"sigs.k8s.io/kustomize/kyaml/yaml"
+)
+
+// benchInstances returns n instances of canary-service (chain:
+// web-service -> progressive-delivery -> canary-service -> instance), each
+// with its own values and an overlay, as one multi-document stream.
+func benchInstances(n int) []byte {
+	var b strings.Builder
+	for i := 0; i < n; i++ {
+		fmt.Fprintf(&b, `---
+apiVersion: scenario.kurator.dev/v1alpha1
+kind: ScenarioTemplate
+metadata:
+  name: svc-%[1]d
+  namespace: team-%[2]d
+spec:
+  extends: [canary-service]
+  values:
+    image: ghcr.io/acme/svc-%[1]d
+    tag: v1.%[1]d.0
+    gitRepository: https://github.com/acme/svc-%[1]d
+    fleet: fleet-%[2]d
+    replicas: %[3]d
+    hosts: [svc-%[1]d.example.com]
+  overlays:
+  - apiVersion: apps.kurator.dev/v1alpha1
+    kind: Application
+    spec:
+      syncPolicies:
+      - name: production
+        kustomization: {path: ./deploy/prod, interval: 5m0s, prune: true}
+`, i, i%10, 1+i%5)
+	}
+	return []byte(b.String())
+}
+
+// renderAll parses the instances, renders each and serialises all output:
+// what `scenario-fn render` does for a directory of instances.
+func renderAll(b *testing.B, in []byte) []byte {
+	docs, err := (&kio.ByteReader{Reader: bytes.NewReader(in), OmitReaderAnnotations: true}).Read()
+	if err != nil {
+		b.Fatal(err)
+	}
+	var out []*yaml.RNode
+	rv := &Resolver{}
+	for _, d := range docs {
+		inst, problems := ParseTemplate(d, "", false)
+		if problems.HasErrors() {
+			b.Fatal(problems)
+		}
+		res, problems := rv.Render(inst, nil, false)
+		if problems.HasErrors() {
+			b.Fatal(problems)
+		}
+		out = append(out, res.Resources...)
+	}
+	var buf bytes.Buffer
+	if err := (kio.ByteWriter{Writer: &buf}).Write(out); err != nil {
+		b.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+// BenchmarkRender renders 1,000 instances of a 3-level chain.
+func BenchmarkRender(b *testing.B) {
+	for _, n := range []int{1000} {
+		in := benchInstances(n)
+		Catalog()
+		b.Run(fmt.Sprintf("instances=%d", n), func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				renderAll(b, in)
+			}
+		})
+	}
+}
+
+// BenchmarkRenderFloor parses and serialises the same output with kyaml:
+// the least any tool that reads and writes these resources must spend.
+func BenchmarkRenderFloor(b *testing.B) {
+	for _, n := range []int{1000} {
+		out := renderAll(&testing.B{}, benchInstances(n))
+		b.Run(fmt.Sprintf("instances=%d", n), func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				nodes, err := (&kio.ByteReader{Reader: bytes.NewReader(out), OmitReaderAnnotations: true}).Read()
+				if err != nil {
+					b.Fatal(err)
+				}
+				var buf bytes.Buffer
+				if err := (kio.ByteWriter{Writer: &buf}).Write(nodes); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

@@ -1,0 +1,143 @@
+package generators
+
+import (
+	"fmt"
+	"strings"
+
+	"sigs.k8s.io/kustomize/api/types"
+	"sigs.k8s.io/kustomize/kyaml/yaml"
+)
+
+// valuePlan memoises where the replacement filter writes each parameter
+// target in one chain's merged resources, so that an instance can write a
+// scalar straight to the node instead of running the filter's lookups
+// again. Resolution is done by the filter itself (with marker values), and
+// a target is only memoised when a direct write is provably what the filter
+// would do: it resolves to existing scalar fields (no delimiter, no
+// structured data inside a string, nothing created), and no other target
+// writes an ancestor of them. Everything else runs the filter per instance.
+type valuePlan struct {
+	// fast maps a target declaration (stable: templates are parsed once) to
+	// its addresses: resource index, then Content indices.
+	fast map[*types.TargetSelector][][]int
+}
+
+func (p *valuePlan) addresses(t *Target) ([][]int, bool) {
+	if p == nil {
+		return nil, false
+	}
+	a, ok := p.fast[t.Selector]
+	return a, ok
+}
+
+const markerPrefix = "\x00scenario-fn-marker-"
+
+func buildPlan(base []*resource, params []*Param) *valuePlan {
+	nodes := func() []*yaml.RNode {
+		out := make([]*yaml.RNode, len(base))
+		for i, r := range base {
+			out[i] = r.node.Copy()
+		}
+		return out
+	}
+	type resolved struct {
+		t     *Target
+		addrs [][]int
+		exact bool // every written node holds exactly the marker
+	}
+	var all []resolved
+	for _, p := range params {
+		for i := range p.Targets {
+			t := &p.Targets[i]
+			marker := fmt.Sprintf("%s%d", markerPrefix, len(all))
+			copies := nodes()
+			probe := &Param{Name: p.Name, Value: yaml.NewStringRNode(marker)}
+			if err := applyValue(copies, application{p: probe, t: *t}); err != nil {
+				all = append(all, resolved{t: t})
+				continue
+			}
+			addrs, exact := findMarker(copies, marker)
+			all = append(all, resolved{t: t, addrs: addrs, exact: exact})
+		}
+	}
+	plan := &valuePlan{fast: map[*types.TargetSelector][][]int{}}
+	for i, r := range all {
+		if !r.exact || len(r.addrs) == 0 || r.t.Selector.Options != nil && (r.t.Selector.Options.Delimiter != "" || r.t.Selector.Options.Create) {
+			continue
+		}
+		safe := true
+		for j, o := range all {
+			if j == i {
+				continue
+			}
+			for _, oa := range o.addrs {
+				for _, a := range r.addrs {
+					if len(oa) < len(a) && equalPrefix(oa, a) {
+						safe = false
+					}
+				}
+			}
+		}
+		if safe && existedInBase(base, r.addrs) {
+			plan.fast[r.t.Selector] = r.addrs
+		}
+	}
+	return plan
+}
+
+// findMarker returns the addresses of scalars equal to marker, and whether
+// the marker appears only as whole values (not inside a rewritten string).
+func findMarker(nodes []*yaml.RNode, marker string) ([][]int, bool) {
+	var out [][]int
+	exact := true
+	var visit func(n *yaml.Node, addr []int)
+	visit = func(n *yaml.Node, addr []int) {
+		if n.Kind == yaml.ScalarNode && strings.Contains(n.Value, marker) {
+			if n.Value != marker {
+				exact = false
+				return
+			}
+			out = append(out, append([]int(nil), addr...))
+		}
+		for i, c := range n.Content {
+			visit(c, append(addr, i))
+		}
+	}
+	for i, n := range nodes {
+		visit(n.YNode(), []int{i})
+	}
+	return out, exact
+}
+
+func equalPrefix(prefix, a []int) bool {
+	for i := range prefix {
+		if prefix[i] != a[i] {
+			return false
+		}
+	}
+	return true
+}
+
+func existedInBase(base []*resource, addrs [][]int) bool {
+	for _, a := range addrs {
+		n := nodeAt(base, a)
+		if n == nil || n.Kind != yaml.ScalarNode {
+			return false
+		}
+	}
+	return true
+}
+
+func nodeAt(res []*resource, addr []int) *yaml.Node {
+	if len(addr) == 0 || addr[0] >= len(res) {
+		return nil
+	}
+	n := res[addr[0]].node.YNode()
+	for _, i := range addr[1:] {
+		if i >= len(n.Content) {
+			return nil
+		}
+		n = n.Content[i]
+	}
+	return n
+}

@@ -1,0 +1,90 @@
+package generators
+
+import (
+	"bytes"
+	"fmt"
+	"math/rand"
+	"testing"
+
+	"sigs.k8s.io/kustomize/kyaml/kio"
+	"sigs.k8s.io/kustomize/kyaml/yaml"
+)
+
+// TestMemoisedTargetsMatchTheFilter renders instances of every built-in
+// chain with random values twice: through the memoised plan (cached chain,
+// as in a normal render) and through the replacement filter alone (traced
+// render, which bypasses the cache). The outputs must be byte-identical.
+func TestMemoisedTargetsMatchTheFilter(t *testing.T) {
+	rnd := rand.New(rand.NewSource(1))
+	words := []string{"a", "b-c", "true", "1.10", "042", "${VAR}", "x:y", "localhost:5000/p", "null-ish", "🙂"}
+	rv := &Resolver{}
+	fastUsed := 0
+	for _, name := range CatalogNames() {
+		if Catalog()[name].Node.GetAnnotations()[AnnotationAbstract] == "true" {
+			continue
+		}
+		for i := 0; i < 25; i++ {
+			chain, _ := rv.Chain(&Template{Extends: []string{name}, Node: yaml.MustParse("{}")})
+			params, _ := Parameters(chain)
+			values := ""
+			for _, p := range params {
+				if !p.Required && rnd.Intn(2) == 0 {
+					continue
+				}
+				v := fmt.Sprintf("%q", words[rnd.Intn(len(words))])
+				switch p.Type {
+				case "integer":
+					v = fmt.Sprint(rnd.Intn(100))
+				case "boolean":
+					v = fmt.Sprint(rnd.Intn(2) == 0)
+				case "object":
+					v = fmt.Sprintf("{k%d: %s}", rnd.Intn(3), v)
+				case "array":
+					v = fmt.Sprintf("[%s]", v)
+				}
+				switch p.Name {
+				case "gitRepository":
+					v = "https://github.com/acme/x"
+				case "clusters":
+					v = "[{name: m1, kind: Cluster}]"
+				case "provider":
+					v = "istio"
+				}
+				values += fmt.Sprintf("    %s: %s\n", p.Name, v)
+			}
+			doc := fmt.Sprintf("apiVersion: %s\nkind: %s\nmetadata: {name: i%d}\nspec:\n  extends: [%s]\n  values:\n%s", APIVersion, Kind, i, name, values)
+			inst, problems := ParseTemplate(yaml.MustParse(doc), "", false)
+			if problems.HasErrors() {
+				t.Fatal(problems)
+			}
+			fast, p1 := rv.render(inst, nil, false)
+			slow, p2 := rv.render(inst, nil, true)
+			if p1.HasErrors() != p2.HasErrors() {
+				t.Fatalf("%s: problems differ:\nmemoised: %s\nfilter:   %s", doc, p1.Error(), p2.Error())
+			}
+			if fast == nil || slow == nil {
+				continue
+			}
+			if a, b := serialise(t, fast.Resources), serialise(t, slow.Resources); a != b {
+				t.Fatalf("%s\nmemoised:\n%s\nfilter:\n%s", doc, a, b)
+			}
+		}
+	}
+	for _, b := range rv.bases {
+		if b.plan != nil {
+			fastUsed += len(b.plan.fast)
+		}
+	}
+	if fastUsed == 0 {
+		t.Fatal("no target was memoised: the test compares nothing")
+	}
+	t.Logf("%d memoised targets compared", fastUsed)
+}
+
+func serialise(t *testing.T, nodes []*yaml.RNode) string {
+	var b bytes.Buffer
+	if err := (kio.ByteWriter{Writer: &b}).Write(nodes); err != nil {
+		t.Fatal(err)
+	}
+	return b.String()
+}
