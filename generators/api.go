@@ -24,7 +24,8 @@ const (
 	AnnotationInstance = "scenario.kurator.dev/instance"
 	// AnnotationTemplates lists the template chain a resource came from.
 	AnnotationTemplates = "scenario.kurator.dev/templates"
-	// AnnotationOverlay marks a package item as an overlay (consumed).
+	// AnnotationOverlay marks a package item as an overlay: "true" for every
+	// instance, or a comma-separated list of instance names.
 	AnnotationOverlay = "scenario.kurator.dev/overlay"
 	// AnnotationFluxSubstitute is Flux's per-resource substitution switch.
 	AnnotationFluxSubstitute = "kustomize.toolkit.fluxcd.io/substitute"

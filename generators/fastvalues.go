@@ -20,6 +20,26 @@ type valuePlan struct {
 	// fast maps a target declaration (stable: templates are parsed once) to
 	// its addresses: resource index, then Content indices.
 	fast map[*types.TargetSelector][][]int
+	// rewrites holds targets whose write rewrites part of one existing
+	// string (options.delimiter, or structured data inside the string): the
+	// filter computes new = f(old, value) there, and f is memoised.
+	rewrites map[*types.TargetSelector]*rewrite
+}
+
+// rewrite memoises the filter's effect on one string node.
+type rewrite struct {
+	addr  []int
+	cache map[string]string // old value + "\x00" + value -> new value
+}
+
+// maxRewrites bounds each memo; past it the filter simply runs.
+const maxRewrites = 512
+
+func (p *valuePlan) rewriteFor(t *Target) *rewrite {
+	if p == nil {
+		return nil
+	}
+	return p.rewrites[t.Selector]
 }
 
 func (p *valuePlan) addresses(t *Target) ([][]int, bool) {
@@ -60,11 +80,12 @@ func buildPlan(base []*resource, params []*Param) *valuePlan {
 			all = append(all, resolved{t: t, addrs: addrs, exact: exact})
 		}
 	}
-	plan := &valuePlan{fast: map[*types.TargetSelector][][]int{}}
+	plan := &valuePlan{fast: map[*types.TargetSelector][][]int{}, rewrites: map[*types.TargetSelector]*rewrite{}}
 	for i, r := range all {
-		if !r.exact || len(r.addrs) == 0 || r.t.Selector.Options != nil && (r.t.Selector.Options.Delimiter != "" || r.t.Selector.Options.Create) {
+		if len(r.addrs) == 0 || r.t.Selector.Options != nil && r.t.Selector.Options.Create {
 			continue
 		}
+		partial := !r.exact || r.t.Selector.Options != nil && r.t.Selector.Options.Delimiter != ""
 		safe := true
 		for j, o := range all {
 			if j == i {
@@ -78,15 +99,19 @@ func buildPlan(base []*resource, params []*Param) *valuePlan {
 				}
 			}
 		}
-		if safe && existedInBase(base, r.addrs) {
+		switch {
+		case !safe || !existedInBase(base, r.addrs):
+		case partial && len(r.addrs) == 1:
+			plan.rewrites[r.t.Selector] = &rewrite{addr: r.addrs[0], cache: map[string]string{}}
+		case !partial:
 			plan.fast[r.t.Selector] = r.addrs
 		}
 	}
 	return plan
 }
 
-// findMarker returns the addresses of scalars equal to marker, and whether
-// the marker appears only as whole values (not inside a rewritten string).
+// findMarker returns the addresses of scalars holding marker, and whether
+// each is exactly the marker (not part of a rewritten string).
 func findMarker(nodes []*yaml.RNode, marker string) ([][]int, bool) {
 	var out [][]int
 	exact := true
@@ -95,7 +120,6 @@ func findMarker(nodes []*yaml.RNode, marker string) ([][]int, bool) {
 		if n.Kind == yaml.ScalarNode && strings.Contains(n.Value, marker) {
 			if n.Value != marker {
 				exact = false
-				return
 			}
 			out = append(out, append([]int(nil), addr...))
 		}

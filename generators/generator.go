@@ -18,8 +18,8 @@ const DefaultOutputDir = "generated"
 // Generator is the KRM processor for functionConfig kind ScenarioTemplate.
 //
 // Items it reads: ScenarioTemplates (templates, extendable by name),
-// partial resources annotated scenario.kurator.dev/overlay: "true"
-// (optionally restricted with scenario.kurator.dev/instance: name[,name]),
+// partial resources annotated scenario.kurator.dev/overlay: "true" (for
+// every instance) or a comma-separated list of instance names,
 // and resources it generated earlier (annotated with its instance).
 // Templates and overlays are consumed: they are not emitted, unless they are
 // local config or the package is a kpt package (a Kptfile is among the
@@ -79,9 +79,9 @@ func (Generator) Process(ctx *krm.Context, rl *krm.ResourceList) ([]*yaml.RNode,
 			if passThrough {
 				keep = append(keep, it)
 			}
-		case ann[AnnotationOverlay] == "true":
+		case ann[AnnotationOverlay] != "" && ann[AnnotationOverlay] != "false":
 			// Overlays addressed to other instances pass through for them.
-			if !appliesTo(ann[AnnotationInstance], inst.Name) {
+			if !appliesTo(ann[AnnotationOverlay], inst.Name) {
 				keep = append(keep, it)
 				continue
 			}
@@ -161,8 +161,10 @@ func orDefault(ns string) string {
 	return ns
 }
 
+// appliesTo reads an overlay annotation: "true" for every instance, or a
+// comma-separated list of instance names.
 func appliesTo(list, name string) bool {
-	if list == "" {
+	if list == "true" {
 		return true
 	}
 	for _, n := range strings.Split(list, ",") {

@@ -161,7 +161,8 @@ func consumedSources(t *testing.T, input, output string) string {
 	}
 	var keep []*yaml.RNode
 	for _, n := range in {
-		source := n.GetKind() == generators.Kind || n.GetAnnotations()[generators.AnnotationOverlay] == "true"
+		ov := n.GetAnnotations()[generators.AnnotationOverlay]
+		source := n.GetKind() == generators.Kind || (ov != "" && ov != "false")
 		if source && !strings.Contains(output, strings.TrimSpace(n.MustString())) {
 			keep = append(keep, n)
 		}

@@ -224,7 +224,7 @@ func layerName(t, inst *Template, what string) string {
 func isIdentityAnnotation(k string) bool {
 	return strings.HasPrefix(k, "config.kubernetes.io/") || strings.HasPrefix(k, "internal.config.kubernetes.io/") ||
 		strings.HasPrefix(k, "config.k8s.io/") || strings.HasPrefix(k, "kustomize.config.k8s.io/") ||
-		k == AnnotationOverlay || k == AnnotationInstance
+		k == AnnotationOverlay
 }
 
 func (r *render) mergeOverlayItem(o Overlay) {
@@ -385,6 +385,17 @@ func (r *render) applyValues(params []*Param) {
 			}
 			continue
 		}
+		rw := r.plan.rewriteFor(a.target)
+		var node *yaml.Node
+		var key string
+		if rw != nil {
+			node = nodeAt(r.resources, rw.addr)
+			key = node.Value + "\x00" + valueKey(a.p.Value)
+			if out, hit := rw.cache[key]; hit {
+				node.Value = out
+				continue
+			}
+		}
 		if err := applyValue(nodes, a); err != nil {
 			idx, src := 0, krm.Source{File: a.t.Template.Source}
 			for i, p := range a.t.Template.Parameters {
@@ -397,12 +408,24 @@ func (r *render) applyValues(params []*Param) {
 				"parameter %q: %v", a.p.Name, err)
 			continue
 		}
+		if rw != nil && len(rw.cache) < maxRewrites {
+			rw.cache[key] = node.Value
+		}
 		if r.trace != nil {
 			for _, res := range r.resources {
 				r.trace.record(res, Origin{Layer: fmt.Sprintf("value %q (%s)", a.p.Name, a.p.ValueFrom), Source: a.p.ValueSource}, nil, false)
 			}
 		}
 	}
+}
+
+// valueKey identifies a parameter value for the rewrite memo.
+func valueKey(v *yaml.RNode) string {
+	if v.YNode().Kind == yaml.ScalarNode {
+		return v.YNode().Tag + ":" + v.YNode().Value
+	}
+	s, _ := v.String()
+	return s
 }
 
 // nameAndLink applies the naming rule and rewrites references between

@@ -54,6 +54,7 @@ type Type struct {
 
 	once      sync.Once
 	validator *validate.SchemaValidator
+	fast      *prefilter
 	keys      map[string]string // list path (kustomize syntax, [] for elements) -> merge key
 }
 
@@ -282,7 +283,16 @@ type FieldError struct {
 func (t *Type) Validate(obj *yaml.RNode) []FieldError {
 	t.once.Do(func() {
 		t.validator = validate.NewSchemaValidator(t.Schema, nil, "", strfmt.Default)
+		t.fast = compilePrefilter(t.Schema)
 	})
+	if t.fast.valid(obj.YNode()) {
+		return nil
+	}
+	return t.validateSlow(obj)
+}
+
+// validateSlow runs kube-openapi, the authority on every message.
+func (t *Type) validateSlow(obj *yaml.RNode) []FieldError {
 	data, placeholders := toJSONValue(obj.YNode(), "", nil)
 	res := t.validator.Validate(data)
 	if res == nil || !res.HasErrors() {
