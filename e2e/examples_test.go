@@ -186,7 +186,6 @@ func keys(m map[string]*yaml.RNode) []string {
 	return out
 }
 
-
 func readFile(t *testing.T, p string) string {
 	t.Helper()
 	b, err := os.ReadFile(p)
