@@ -1,0 +1,5 @@
+//go:build !unix
+
+package transformers_test
+
+func evictBuffer(size int) []byte { return make([]byte, size) }

@@ -1,0 +1,277 @@
+package transformers
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/kurator-scenario/scenario-fn/krm"
+	"github.com/kurator-scenario/scenario-fn/schema"
+	"sigs.k8s.io/kustomize/kyaml/yaml"
+)
+
+// item is the resource being planned. Identity, file and field paths are
+// computed only when a problem or a mirror entry needs them.
+type item struct {
+	rn        *yaml.RNode
+	root      *yaml.Node // the resource's mapping node
+	kind      string
+	group     string
+	namespace string
+	rewrites  int // references rewritten in this item
+}
+
+func (it *item) id() *yaml.ResourceIdentifier { return krm.IDOf(it.rn) }
+func (it *item) src() krm.Source              { return krm.Source{File: krm.PathOf(it.rn)} }
+
+// edit is one planned change, applied only after every item was planned
+// without error, so that an error leaves every input node untouched.
+type edit struct {
+	node   *yaml.Node // scalar whose Value becomes value, or node replaced by with
+	value  string
+	with   *yaml.Node
+	parent *yaml.Node   // mapping or sequence to which add is appended
+	add    []*yaml.Node // appended to parent.Content
+}
+
+func (e edit) apply() {
+	switch {
+	case e.with != nil:
+		old := *e.node
+		*e.node = *e.with
+		e.node.HeadComment, e.node.FootComment = old.HeadComment, old.FootComment
+		if e.node.Kind == yaml.ScalarNode || len(e.node.Content) == 0 {
+			e.node.LineComment = old.LineComment
+		} else if e.node.Content[0].LineComment == "" {
+			// a null became a block: keep its comment on the block's first line
+			e.node.Content[0].LineComment = old.LineComment
+		}
+	case e.node != nil:
+		e.node.Value = e.value
+	case e.parent != nil:
+		e.parent.Content = append(e.parent.Content, e.add...)
+	}
+}
+
+// occurrence locates a value for results: which item and which node.
+type occurrence struct {
+	it   *item
+	node *yaml.Node
+	path string // set when the node is synthetic (a default) or already known
+}
+
+func (o occurrence) fieldPath() string {
+	if o.path != "" || o.it == nil {
+		return o.path
+	}
+	return findPath(o.it.root, o.node)
+}
+
+// planner walks the items and collects edits, problems and mirror entries.
+type planner struct {
+	cfg      *config
+	rw       *rewriter
+	edits    []edit
+	problems krm.Problems
+	mirror   *mirrorList
+	seen     map[*yaml.Node]struct{} // scalars already decided; only with fieldSpecs, which may overlap the built-in fields
+
+	imagesRewritten, chartsRewritten, mirrored, noMatch int
+	itemsChanged                                        int
+
+	helmRepos    []helmRepoRef
+	helmReleases []helmReleaseRef
+}
+
+func newPlanner(cfg *config, prior map[string]string) *planner {
+	rw := newRewriter(cfg.images, cfg.charts)
+	rw.prior = prior
+	p := &planner{cfg: cfg, rw: rw, mirror: newMirrorList()}
+	if len(cfg.fieldSpecs) > 0 {
+		p.seen = map[*yaml.Node]struct{}{}
+	}
+	return p
+}
+
+// visited reports whether n was already decided, and marks it.
+func (p *planner) visited(n *yaml.Node) bool {
+	if p.seen == nil {
+		return false
+	}
+	if _, ok := p.seen[n]; ok {
+		return true
+	}
+	p.seen[n] = struct{}{}
+	return false
+}
+
+func (p *planner) set(n *yaml.Node, value string) {
+	p.edits = append(p.edits, edit{node: n, value: value})
+}
+
+func (p *planner) appendTo(parent *yaml.Node, nodes ...*yaml.Node) {
+	p.edits = append(p.edits, edit{parent: parent, add: nodes})
+}
+
+func (p *planner) replace(n, with *yaml.Node) {
+	p.edits = append(p.edits, edit{node: n, with: with})
+}
+
+func (p *planner) warn(o occurrence, hint, format string, args ...any) {
+	p.problems.Warnf(o.it.id(), o.fieldPath(), o.it.src(), hint, format, args...)
+}
+
+// warnResult reports a placeholder or an unparseable value.
+func (p *planner) warnResult(o occurrence, what, value string, r refResult) {
+	switch r.status {
+	case statusPlaceholder:
+		p.warn(o, "substitute it before this function runs if it must be mirrored; the function never touches placeholders",
+			"%s %q is a placeholder: left unchanged, and not in the mirror list", what, value)
+	case statusInvalid:
+		p.warn(o, "write a valid reference, or list the field only if it holds references",
+			"%s %q left unchanged: %s", what, value, r.msg)
+	}
+}
+
+// imageScalar handles one scalar that holds a full image reference. It
+// returns true when the value is (or will be) rewritten.
+func (p *planner) imageScalar(it *item, n *yaml.Node, what string) bool {
+	if n == nil || n.Kind != yaml.ScalarNode {
+		return false
+	}
+	if p.visited(n) {
+		return false
+	}
+	if n.ShortTag() != yaml.NodeTagString {
+		if n.ShortTag() != yaml.NodeTagNull {
+			p.warn(occurrence{it: it, node: n}, "quote the value", "%s %s is not a string: left unchanged", what, n.Value)
+		}
+		return false
+	}
+	r := p.rw.rewriteReference(n.Value)
+	return p.applyImage(it, n, what, n.Value, r)
+}
+
+// applyImage records the decision r for the image value held by n.
+func (p *planner) applyImage(it *item, n *yaml.Node, what, value string, r refResult) bool {
+	o := occurrence{it: it, node: n}
+	switch r.status {
+	case statusRewritten:
+		p.set(n, r.value)
+		p.imagesRewritten++
+		it.rewrites++
+		p.mirror.addImage(r.source, r.target, o)
+		return true
+	case statusMirrored:
+		p.mirrored++
+		if r.source != "" {
+			p.mirror.addImage(r.source, r.target, o)
+		}
+	case statusNoMatch:
+		p.noMatch++
+	case statusPlaceholder, statusInvalid:
+		p.warnResult(o, what, value, r)
+	}
+	return false
+}
+
+// --- small yaml.Node helpers (no RNode wrappers in the hot path) ---
+
+func mapGet(n *yaml.Node, key string) *yaml.Node {
+	if n == nil || n.Kind != yaml.MappingNode {
+		return nil
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if n.Content[i].Value == key {
+			return n.Content[i+1]
+		}
+	}
+	return nil
+}
+
+func mapPath(n *yaml.Node, keys ...string) *yaml.Node {
+	for _, k := range keys {
+		n = mapGet(n, k)
+		if n == nil {
+			return nil
+		}
+	}
+	return n
+}
+
+func scalarValue(n *yaml.Node) (string, bool) {
+	if n == nil || n.Kind != yaml.ScalarNode || n.ShortTag() == yaml.NodeTagNull {
+		return "", false
+	}
+	return n.Value, true
+}
+
+func isNull(n *yaml.Node) bool {
+	return n != nil && n.Kind == yaml.ScalarNode && n.ShortTag() == yaml.NodeTagNull
+}
+
+func isTrue(n *yaml.Node) bool {
+	v, ok := scalarValue(n)
+	return ok && v == "true"
+}
+
+func strNode(v string) *yaml.Node {
+	return &yaml.Node{Kind: yaml.ScalarNode, Tag: yaml.NodeTagString, Value: v}
+}
+
+func mapNode(kv ...string) *yaml.Node {
+	m := &yaml.Node{Kind: yaml.MappingNode, Tag: yaml.NodeTagMap}
+	for i := 0; i+1 < len(kv); i += 2 {
+		m.Content = append(m.Content, strNode(kv[i]), strNode(kv[i+1]))
+	}
+	return m
+}
+
+// findPath renders the path of target below root in the project's field
+// path syntax (spec.template.spec.containers.[name=app].image).
+func findPath(root, target *yaml.Node) string {
+	var parts []string
+	var walk func(n *yaml.Node, depth int) bool
+	walk = func(n *yaml.Node, depth int) bool {
+		if n == target {
+			return true
+		}
+		if depth > maxDepth {
+			return false
+		}
+		switch n.Kind {
+		case yaml.MappingNode:
+			for i := 0; i+1 < len(n.Content); i += 2 {
+				parts = append(parts, quoteKey(n.Content[i].Value))
+				if walk(n.Content[i+1], depth+1) {
+					return true
+				}
+				parts = parts[:len(parts)-1]
+			}
+		case yaml.SequenceNode:
+			for i, c := range n.Content {
+				parts = append(parts, schema.ElementSelector(c, i))
+				if walk(c, depth+1) {
+					return true
+				}
+				parts = parts[:len(parts)-1]
+			}
+		}
+		return false
+	}
+	if root == nil || !walk(root, 0) {
+		return ""
+	}
+	return strings.Join(parts, ".")
+}
+
+func quoteKey(k string) string {
+	if strings.Contains(k, ".") {
+		return "[" + k + "]"
+	}
+	return k
+}
+
+// maxDepth bounds every recursive walk, so no input can exhaust the stack.
+const maxDepth = 200
+
+func itoa(i int) string { return strconv.Itoa(i) }

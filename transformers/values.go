@@ -1,0 +1,183 @@
+package transformers
+
+import (
+	"regexp"
+	"strings"
+
+	"github.com/distribution/reference"
+	"sigs.k8s.io/kustomize/kyaml/yaml"
+)
+
+// valuesStyle says how a chart composes image references from its values.
+type valuesStyle struct {
+	// registry is the chart's default image registry when the chart writes
+	// images as <registry>/<repository> (the Bitnami convention, also used
+	// by kyverno); "" when it takes a full repository (velero, flagger and
+	// most other charts) or is unknown.
+	registry string
+}
+
+var anchoredTag = regexp.MustCompile(`^` + reference.TagRegexp.String() + `$`)
+
+// helmValues rewrites image references in a Helm values tree. Recognised
+// shapes (README "Helm values"):
+//
+//	global.imageRegistry: <registry>           (root only)
+//	image: "<reference>"                       (any depth, also in lists)
+//	image: {registry, repository, tag, digest} (any depth)
+//	image: {repository: "<host>/<path>", tag}  (any depth)
+func (p *planner) helmValues(it *item, root *yaml.Node, style valuesStyle) {
+	if root == nil || root.Kind != yaml.MappingNode {
+		return
+	}
+	if n := mapPath(root, "global", "imageRegistry"); n != nil {
+		p.registryScalar(it, n, "global.imageRegistry")
+	}
+	p.walkValues(it, root, style, 0)
+}
+
+func (p *planner) walkValues(it *item, n *yaml.Node, style valuesStyle, depth int) {
+	if depth > maxDepth {
+		return
+	}
+	switch n.Kind {
+	case yaml.SequenceNode:
+		for _, c := range n.Content {
+			p.walkValues(it, c, style, depth+1)
+		}
+	case yaml.MappingNode:
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k, v := n.Content[i], n.Content[i+1]
+			if k.Value == "image" {
+				switch {
+				case v.Kind == yaml.ScalarNode:
+					p.imageScalar(it, v, "image")
+					continue
+				case v.Kind == yaml.MappingNode && mapGet(v, "repository") != nil:
+					p.imageBlock(it, v, style)
+					continue
+				}
+			}
+			p.walkValues(it, v, style, depth+1)
+		}
+	}
+}
+
+// imageBlock handles image: {registry, repository, tag, digest}.
+func (p *planner) imageBlock(it *item, blk *yaml.Node, style valuesStyle) {
+	repoN := mapGet(blk, "repository")
+	if repoN.Kind != yaml.ScalarNode {
+		return
+	}
+	if p.visited(repoN) {
+		return
+	}
+	repo, ok := scalarValue(repoN)
+	if !ok || repo == "" {
+		return
+	}
+	o := occurrence{it: it, node: repoN}
+	suffix := ""
+	if t, ok := scalarValue(mapGet(blk, "tag")); ok && anchoredTag.MatchString(t) {
+		suffix = ":" + t
+	}
+	if d, ok := scalarValue(mapGet(blk, "digest")); ok && d != "" && !isPlaceholder(d) {
+		suffix += "@" + d
+	}
+	regN := mapGet(blk, "registry")
+	reg, hasReg := scalarValue(regN)
+	hasReg = hasReg && reg != ""
+	first, _, _ := strings.Cut(repo, "/")
+	prefix := ""
+	switch {
+	case hasReg:
+		if isPlaceholder(reg) {
+			p.warnResult(occurrence{it: it, node: regN}, "image registry", reg, refResult{status: statusPlaceholder})
+			return
+		}
+		prefix = reg + "/"
+	case style.registry != "" && !(strings.Contains(repo, "/") && looksLikeHost(first)):
+		prefix = style.registry + "/"
+	}
+	full := prefix + repo + suffix
+	var r refResult
+	if isPlaceholder(repo) {
+		r = refResult{status: statusPlaceholder}
+	} else {
+		r = p.rw.rewriteReference(full)
+	}
+	if r.status != statusRewritten {
+		if r.status == statusInvalid {
+			p.warnResult(o, "image", full, r)
+			return
+		}
+		p.applyImage(it, repoN, "image repository", repo, r)
+		return
+	}
+	newName := strings.TrimSuffix(r.value, suffix)
+	switch {
+	case prefix == "":
+		p.set(repoN, newName)
+	case strings.HasSuffix(newName, "/"+repo):
+		newReg := strings.TrimSuffix(newName, "/"+repo)
+		if hasReg {
+			p.set(regN, newReg)
+		} else {
+			p.addRegistry(blk, regN, newReg)
+		}
+	default:
+		host, path, _ := strings.Cut(newName, "/")
+		if hasReg {
+			p.set(regN, host)
+		} else {
+			p.addRegistry(blk, regN, host)
+		}
+		p.set(repoN, path)
+	}
+	p.imagesRewritten++
+	it.rewrites++
+	p.mirror.addImage(r.source, r.target, o)
+}
+
+func (p *planner) addRegistry(blk, regN *yaml.Node, value string) {
+	if regN != nil { // registry: "" or null
+		p.replace(regN, strNode(value))
+		return
+	}
+	p.appendTo(blk, strNode("registry"), strNode(value))
+}
+
+// registryScalar handles a registry-only value such as global.imageRegistry.
+func (p *planner) registryScalar(it *item, n *yaml.Node, what string) {
+	v, ok := scalarValue(n)
+	if !ok {
+		return
+	}
+	o := occurrence{it: it, node: n}
+	r, deeper := p.rw.rewriteRegistry(v)
+	switch r.status {
+	case statusRewritten:
+		p.set(n, r.value)
+		p.imagesRewritten++
+		it.rewrites++
+		p.mirror.addRegistry(r.source, r.target, o)
+		if deeper != nil {
+			p.warn(o, "add a rule for the whole registry, or set the image blocks instead of "+what,
+				"%s maps the whole registry %s to %s; spec.rules.%d (from %s) cannot apply to images pulled through it",
+				what, v, r.value, deeper.index, deeper.from)
+		}
+	case statusMirrored:
+		p.mirrored++
+		if r.source != "" {
+			p.mirror.addRegistry(r.source, r.target, o)
+		}
+	case statusNoMatch:
+		p.noMatch++
+		if deeper != nil {
+			p.warn(o, "add a rule for the whole registry "+v, "%s %s is left unchanged: only spec.rules.%d (from %s) covers part of it",
+				what, v, deeper.index, deeper.from)
+		}
+	default:
+		p.warnResult(o, what, v, r)
+	}
+}
