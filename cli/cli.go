@@ -30,6 +30,11 @@ func Main(args []string, stdio IO) int {
 	}
 	switch args[0] {
 	case "-h", "--help", "help":
+		if len(args) > 1 && args[0] == "help" {
+			if cmd, ok := commands[args[1]]; ok {
+				return cmd([]string{"--help"}, stdio)
+			}
+		}
 		fmt.Fprint(stdio.Out, usage)
 		return 0
 	case "--version", "version":
@@ -76,8 +81,20 @@ selects what it does:
 
 Usage:
   scenario-fn < resourcelist.yaml     run as a KRM function
+  scenario-fn COMMAND [flags]         a command for people:
+
+Commands:
+  init NAME --template T              write a ready-to-render instance skeleton
+  templates [list|show NAME]          browse built-in and local templates
+  render FILE|DIR                     render instances without kustomize or kpt
+  explain FILE|DIR [--field PATH]     show the layer, file and line behind every field
+  validate FILE|DIR ...               check Kurator YAML against the CRDs and controller rules
+
+  scenario-fn COMMAND --help          a command's flags and examples
   scenario-fn --version               version and Kurator API version
   scenario-fn --help                  this text
+
+Exit codes: 0 success, 1 failure (problems on stderr), 2 command-line error.
 
 See README.md for kustomize, kpt, Flux and container usage.
 `, "\n")

@@ -1,0 +1,203 @@
+package cli
+
+import (
+	"fmt"
+	"io"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"strings"
+
+	"github.com/kurator-scenario/scenario-fn/generators"
+	"github.com/kurator-scenario/scenario-fn/krm"
+	"github.com/kurator-scenario/scenario-fn/kurator"
+	"sigs.k8s.io/kustomize/kyaml/fn/framework"
+	"sigs.k8s.io/kustomize/kyaml/yaml"
+)
+
+func init() { commands["validate"] = runValidate }
+
+const validateUsage = `Usage: scenario-fn validate FILE|DIR|- ...
+
+Validates Kurator Fleet, Application and Pipeline objects (hand-written or
+generated) against the CRDs embedded in scenario-fn and the controller and
+webhook rules the CRDs do not express, and ScenarioTemplates against their
+schema. Directories are searched recursively for *.yaml and *.yml files
+(hidden files and directories are skipped); - reads standard input. Objects
+of other kinds are skipped and counted.
+
+Each problem is printed on stderr as
+  error: FILE:LINE: Kind namespace/name: field.path: what is wrong (fix: how to fix it)
+followed by a summary line on stdout. The exit code is 1 when there is any
+error (warnings alone exit 0).
+
+Examples:
+  scenario-fn validate fleet.yaml
+  scenario-fn validate examples/ rendered/
+  scenario-fn render orders/ | scenario-fn validate -
+`
+
+func runValidate(args []string, stdio IO) int {
+	fs := newFlagSet("validate")
+	pos, code, done := parseArgs(fs, args, validateUsage, stdio)
+	if done {
+		return code
+	}
+	if len(pos) == 0 {
+		return usageError(stdio, validateUsage, fs, "validate needs at least one FILE or DIR")
+	}
+	var problems krm.Problems
+	files, objects, others := 0, 0, 0
+	for _, arg := range pos {
+		var in *input
+		var ps krm.Problems
+		if arg == "-" {
+			data, err := io.ReadAll(stdio.In)
+			if err != nil {
+				return errorf(stdio, "reading stdin: %v", err)
+			}
+			docs, dps := parseDocuments(data, "<stdin>")
+			in, ps = &input{Root: ".", Files: []string{"<stdin>"}, Docs: docs}, dps
+		} else {
+			var err error
+			in, ps, err = readInput(arg)
+			if err != nil {
+				return errorf(stdio, "%v", err)
+			}
+		}
+		for _, p := range ps {
+			p.Source.File = filepath.ToSlash(filepath.Join(in.Root, p.Source.File))
+			problems = append(problems, p)
+		}
+		files += len(in.Files)
+		for _, d := range in.Docs {
+			ps, checked := validateDocument(d, filepath.ToSlash(filepath.Join(in.Root, d.File)))
+			problems = append(problems, ps...)
+			if checked {
+				objects++
+			} else if ps == nil {
+				others++
+			}
+		}
+	}
+	sort.SliceStable(problems, func(i, j int) bool {
+		a, b := problems[i].Source, problems[j].Source
+		if a.File != b.File {
+			return a.File < b.File
+		}
+		return a.Line < b.Line
+	})
+	errs, warns := printProblems(stdio.Err, problems)
+	pal := paletteFor(stdio.Out)
+	summary := fmt.Sprintf("%s, %s, %s skipped, %s, %s", plural(files, "file"), plural(objects, "Kurator object"),
+		plural(others, "other object"), plural(errs, "error"), plural(warns, "warning"))
+	switch {
+	case errs > 0:
+		fmt.Fprintln(stdio.Out, pal.red(summary))
+		return exitError
+	case warns > 0:
+		fmt.Fprintln(stdio.Out, pal.yellow(summary))
+	default:
+		fmt.Fprintln(stdio.Out, pal.green(summary))
+	}
+	return exitOK
+}
+
+// validateDocument checks one document; file names it in messages. checked says whether it was a
+// Kurator object or a ScenarioTemplate (counted as checked).
+func validateDocument(d document, file string) (krm.Problems, bool) {
+	var problems krm.Problems
+	n := d.Node
+	if n.YNode().Kind != yaml.MappingNode {
+		problems.Errorf(nil, "", krm.Source{File: file, Line: n.YNode().Line},
+			"a Kubernetes object is a YAML map with apiVersion, kind, metadata and spec",
+			"not a Kubernetes object: the document is %s", kindOfNode(n.YNode()))
+		return problems, false
+	}
+	meta, err := n.GetMeta()
+	if err != nil {
+		meta = yaml.ResourceMeta{}
+	}
+	group, _, _ := strings.Cut(meta.APIVersion, "/")
+	switch {
+	case meta.Kind == generators.Kind && group == "scenario.kurator.dev":
+		_, ps := generators.ParseTemplate(n, file, true)
+		for _, p := range ps {
+			if p.Field != "" && p.Source.File == file {
+				p.Source.Line = lineOf(n, p.Field)
+			}
+			problems = append(problems, p)
+		}
+		return problems, true
+	case kurator.IsKurator(meta.APIVersion):
+		id := krm.IDOf(n)
+		for _, f := range kurator.Validate(n) {
+			sev := framework.Error
+			if f.Severity == kurator.Warning {
+				sev = framework.Warning
+			}
+			hint := f.Hint
+			if hint == "" {
+				hint = fallbackHint(f.Message)
+			}
+			problems = append(problems, krm.Problem{Severity: sev, Resource: id, Field: f.Path,
+				Source: krm.Source{File: file, Line: lineOf(n, f.Path)}, Message: f.Message, Hint: hint})
+		}
+		return problems, true
+	}
+	return nil, false
+}
+
+func kindOfNode(n *yaml.Node) string {
+	switch n.Kind {
+	case yaml.SequenceNode:
+		return "a list"
+	case yaml.ScalarNode:
+		return fmt.Sprintf("the scalar %q", n.Value)
+	}
+	return "not a map"
+}
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return fmt.Sprintf("1 %s", word)
+	}
+	return fmt.Sprintf("%d %ss", n, word)
+}
+
+// patternHints explain the CRD patterns people trip over (API.md §4).
+var patternHints = map[string]string{
+	`^([0-9]+(\.[0-9]+)?(ms|s|m|h))+$`: "write a duration such as 5m0s, 90s or 1h (units ms, s, m, h; no spaces)",
+	`^([0-9]+(\.[0-9]+)?(ms|s|m))+$`:   "write a duration such as 60s or 1m0s (units ms, s, m; this timeout does not take h)",
+	`^[0-9]+(\.[0-9]+)?(Gi|Mi)$`:       "write a size in Gi or Mi, such as 1Gi or 500Mi (1G and 1Ti are rejected)",
+	`^(http|https|ssh)://.*$`:          "use an http://, https:// or ssh:// URL",
+	`^oci://.*$`:                       "use an oci:// URL",
+}
+
+var (
+	shouldMatch  = regexp.MustCompile(`^should match '(.*)'$`)
+	shouldBeOne  = regexp.MustCompile(`^should be one of \[(.*)\]$`)
+	atMostChars  = regexp.MustCompile(`^should be at most (\d+) chars long$`)
+	atLeastValue = regexp.MustCompile(`^should be greater than or equal to (\S+)$`)
+)
+
+// fallbackHint says how to fix a schema error the Kurator rules give no
+// hint for.
+func fallbackHint(msg string) string {
+	if m := shouldMatch.FindStringSubmatch(msg); m != nil {
+		if h, ok := patternHints[m[1]]; ok {
+			return h
+		}
+		return "change the value so that it matches " + m[1]
+	}
+	if m := shouldBeOne.FindStringSubmatch(msg); m != nil {
+		return "use one of " + strings.Join(strings.Fields(m[1]), ", ")
+	}
+	if m := atMostChars.FindStringSubmatch(msg); m != nil {
+		return "shorten it to at most " + m[1] + " characters"
+	}
+	if m := atLeastValue.FindStringSubmatch(msg); m != nil {
+		return "use " + m[1] + " or more"
+	}
+	return ""
+}
