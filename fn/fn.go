@@ -1,6 +1,7 @@
 package fn
 
 import (
+	"bytes"
 	"fmt"
 	"io"
 	"runtime/debug"
@@ -44,7 +45,7 @@ func Run(ctx *krm.Context, input []byte, stdout, stderr io.Writer) int {
 			fmt.Fprintln(stderr, p.String())
 		}
 	}
-	if err := rl.Write(stdout); err != nil {
+	if err := write(rl, stdout); err != nil {
 		fmt.Fprintf(stderr, "error: writing the ResourceList: %v\n", err)
 		return 1
 	}
@@ -111,4 +112,20 @@ func firstLines(s string, n int) string {
 		lines = lines[:n]
 	}
 	return strings.Join(lines, " | ")
+}
+
+// write serialises the output; a panic in the YAML writer on input it
+// cannot represent becomes an error (and no partial output is written).
+func write(rl *krm.ResourceList, w io.Writer) (err error) {
+	var buf bytes.Buffer
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("the output cannot be serialised: %v", r)
+		}
+	}()
+	if err := rl.Write(&buf); err != nil {
+		return err
+	}
+	_, err = w.Write(buf.Bytes())
+	return err
 }

@@ -20,9 +20,24 @@ const patchDirective = "$patch"
 // project's merge keys; other kinds use kyaml's built-in Kubernetes schema.
 // dest and patch are both consumed.
 func mergeResource(dest, patch *yaml.RNode, apiVersion, kind string) (*yaml.RNode, error) {
+	directives := hasDirective(patch.YNode())
+	out, err := mergeResourceRaw(dest, patch, apiVersion, kind)
+	if err != nil || out == nil || !directives {
+		return out, err
+	}
+	if !settleDirectives(out.YNode()) {
+		return nil, nil
+	}
+	return out, nil
+}
+
+func mergeResourceRaw(dest, patch *yaml.RNode, apiVersion, kind string) (*yaml.RNode, error) {
 	var s *openapi.ResourceSchema
 	if typ := kurator.Lookup(apiVersion, kind); typ != nil {
 		s = typ.MergeSchema()
+		if mapValue(patch.YNode(), patchDirective) != nil {
+			return walkMerge(dest, patch, s) // a directive on the whole resource
+		}
 		// Only Kurator kinds descend: their schemas are self-contained. Other
 		// kinds resolve nested schemas through kyaml's global registry.
 		if err := descend(dest.YNode(), patch.YNode(), s); err != nil {
@@ -31,6 +46,45 @@ func mergeResource(dest, patch *yaml.RNode, apiVersion, kind string) (*yaml.RNod
 		return dest, nil
 	}
 	return walkMerge(dest, patch, s)
+}
+
+// settleDirectives applies the directives a merge left in place. merge2
+// elides a directive where the destination has something to delete or
+// replace, but keeps it in a subtree it adds whole (the destination had
+// nothing there). Against nothing, replace keeps the content and delete
+// removes it. It reports whether n itself survives.
+func settleDirectives(n *yaml.Node) bool {
+	switch n.Kind {
+	case yaml.MappingNode:
+		if d := mapValue(n, patchDirective); d != nil {
+			setMapValue(n, &yaml.Node{Kind: yaml.ScalarNode, Value: patchDirective}, nil)
+			if d.Value == "delete" {
+				return false
+			}
+		}
+		for i := 0; i+1 < len(n.Content); {
+			if settleDirectives(n.Content[i+1]) {
+				i += 2
+				continue
+			}
+			n.Content = append(n.Content[:i], n.Content[i+2:]...)
+		}
+	case yaml.SequenceNode:
+		kept := n.Content[:0]
+		for _, el := range n.Content {
+			if el.Kind == yaml.MappingNode && len(el.Content) == 2 && el.Content[0].Value == patchDirective {
+				if el.Content[1].Value == "delete" {
+					return false // {$patch: delete} clears the list
+				}
+				continue // {$patch: replace|merge}: the list is the rest
+			}
+			if settleDirectives(el) {
+				kept = append(kept, el)
+			}
+		}
+		n.Content = kept
+	}
+	return true
 }
 
 func walkMerge(dest, patch *yaml.RNode, s *openapi.ResourceSchema) (*yaml.RNode, error) {
@@ -167,7 +221,7 @@ func checkLayer(doc *yaml.RNode, apiVersion, kind string) []layerFinding {
 					switch {
 					case key != "" && directive != nil && len(el.Content) == 2:
 						// A list-level directive ({$patch: replace}) needs no key.
-					case key != "" && mapValue(el, key) == nil:
+					case key != "" && !hasKey(el, key):
 						out = append(out, layerFinding{path: elPath, node: el,
 							msg:  fmt.Sprintf("list element has no %q: this list merges by %s", key, key),
 							hint: fmt.Sprintf("add %s: <value> to the element (it identifies the element across layers)", key)})
@@ -291,7 +345,7 @@ func descendKeyedList(dest, patch *yaml.Node, s *openapi.ResourceSchema) (bool, 
 	index := map[string]*yaml.Node{}
 	for _, el := range dest.Content {
 		k := mapValue(el, key)
-		if el.Kind != yaml.MappingNode || k == nil || k.Kind != yaml.ScalarNode || index[k.Value] != nil || mapValue(el, patchDirective) != nil {
+		if !hasKey(el, key) || index[k.Value] != nil || mapValue(el, patchDirective) != nil {
 			return false, nil
 		}
 		index[k.Value] = el
@@ -299,7 +353,7 @@ func descendKeyedList(dest, patch *yaml.Node, s *openapi.ResourceSchema) (bool, 
 	seen := map[string]bool{}
 	for _, el := range patch.Content {
 		k := mapValue(el, key)
-		if el.Kind != yaml.MappingNode || k == nil || k.Kind != yaml.ScalarNode || seen[k.Value] || hasDirective(el) {
+		if !hasKey(el, key) || seen[k.Value] || hasDirective(el) {
 			return false, nil
 		}
 		seen[k.Value] = true
@@ -324,3 +378,10 @@ func descendKeyedList(dest, patch *yaml.Node, s *openapi.ResourceSchema) (bool, 
 
 // hasDirective reports whether a $patch key occurs anywhere in n.
 func hasDirective(n *yaml.Node) bool { return findDirective(n, "") != "" }
+
+// hasKey reports whether a list element carries a usable merge key: a
+// non-empty scalar (name: with no value is no key).
+func hasKey(el *yaml.Node, key string) bool {
+	k := mapValue(el, key)
+	return el.Kind == yaml.MappingNode && k != nil && k.Kind == yaml.ScalarNode && k.Value != "" && k.ShortTag() != yaml.NodeTagNull
+}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	"sigs.k8s.io/kustomize/kyaml/fn/framework"
 	"sigs.k8s.io/kustomize/kyaml/kio"
@@ -40,7 +41,65 @@ func Read(in []byte) (*ResourceList, error) {
 		return nil, fmt.Errorf("input is not a ResourceList (got kind %q): a KRM function reads "+
 			"kind: ResourceList, apiVersion: config.kubernetes.io/v1 on stdin", rw.WrappingKind)
 	}
+	for i, it := range items {
+		if err := checkItem(it); err != nil {
+			return nil, fmt.Errorf("item %d%s: %w", i, describeItem(it), err)
+		}
+	}
+	if fc := rw.FunctionConfig; fc != nil && !yaml.IsMissingOrNull(fc) {
+		if err := checkItem(fc); err != nil {
+			return nil, fmt.Errorf("functionConfig: %w", err)
+		}
+	}
 	return &ResourceList{Items: items, FunctionConfig: rw.FunctionConfig}, nil
+}
+
+// checkItem refuses what is not a Kubernetes object in shape: kyaml (and
+// every runner) expects a mapping with metadata, labels and annotations
+// as mappings of strings.
+func checkItem(n *yaml.RNode) error {
+	if n.YNode().Kind != yaml.MappingNode {
+		return fmt.Errorf("not an object (a YAML mapping)")
+	}
+	md := n.Field("metadata")
+	if md == nil || yaml.IsMissingOrNull(md.Value) {
+		return nil
+	}
+	if md.Value.YNode().Kind != yaml.MappingNode {
+		return fmt.Errorf("metadata is not a mapping")
+	}
+	for _, f := range []string{"labels", "annotations"} {
+		v := md.Value.Field(f)
+		if v == nil || yaml.IsMissingOrNull(v.Value) {
+			continue
+		}
+		if v.Value.YNode().Kind != yaml.MappingNode {
+			return fmt.Errorf("metadata.%s is not a mapping", f)
+		}
+		c := v.Value.YNode().Content
+		for j := 0; j+1 < len(c); j += 2 {
+			if c[j].Kind != yaml.ScalarNode || c[j+1].Kind != yaml.ScalarNode {
+				return fmt.Errorf("metadata.%s.%s is not a string", f, c[j].Value)
+			}
+		}
+	}
+	return nil
+}
+
+func describeItem(n *yaml.RNode) string {
+	if n.YNode().Kind != yaml.MappingNode {
+		return ""
+	}
+	var parts []string
+	for _, f := range []string{"kind", "apiVersion"} {
+		if v := n.Field(f); v != nil && v.Value.YNode().Kind == yaml.ScalarNode && v.Value.YNode().Value != "" {
+			parts = append(parts, v.Value.YNode().Value)
+		}
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return " (" + strings.Join(parts, " ") + ")"
 }
 
 // Write serialises the ResourceList, results included.
