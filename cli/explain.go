@@ -232,10 +232,7 @@ func chainNames(chain []*generators.Template) string {
 // The trace names the document of the layer that set a field; when the
 // field itself is in that document, its line is used instead, so that an
 // override points at the overriding line. Defaults taken from the
-// instance's metadata point at that metadata field. metadata.name and
-// metadata.namespace are the naming rule's: every generated resource is
-// named after the instance and lives in its namespace, whatever layer
-// first created the field.
+// instance's metadata point at that metadata field.
 func (e explained) origins(id string) map[string]generators.Origin {
 	out := map[string]generators.Origin{}
 	docs := e.layerDocs()
@@ -259,9 +256,6 @@ func (e explained) origins(id string) map[string]generators.Origin {
 		}
 		out[path] = o
 	}
-	naming := generators.Origin{Layer: "naming rule (instance " + e.inst.Name + ")"}
-	out["metadata.name"] = naming
-	out["metadata.namespace"] = naming
 	return out
 }
 

@@ -455,6 +455,8 @@ func (r *render) nameAndLink(chain []*Template) {
 			})
 		}
 		r.trace.record(res, naming, nil, false)
+		r.trace.force(res, "metadata.name", naming)
+		r.trace.force(res, "metadata.namespace", naming)
 	}
 	if r.trace != nil {
 		for _, res := range r.resources {

@@ -62,11 +62,28 @@ func (t *Trace) record(r *resource, step Origin, own map[*yaml.Node]bool, lines 
 		set = map[string]Origin{}
 		t.set[r] = set
 	}
+	// A leaf can change path without changing: when a value renames its
+	// list element ([name=IMAGE] becomes [name=ghcr.io/acme/orders]). It
+	// keeps its origin, found by node identity.
+	byNode := make(map[*yaml.Node]string, len(prev))
+	for p, l := range prev {
+		byNode[l.node] = p
+	}
+	moved := map[string]bool{}
 	for path, l := range cur {
 		p, existed := prev[path]
 		mine := own[l.node]
 		if existed && p.value == l.value && !mine {
 			continue
+		}
+		if !existed && !mine {
+			if old, ok := byNode[l.node]; ok && old != path && prev[old].value == l.value {
+				if o, ok := set[old]; ok {
+					set[path] = o
+				}
+				moved[old] = true
+				continue
+			}
 		}
 		o := step
 		if mine && lines {
@@ -81,6 +98,10 @@ func (t *Trace) record(r *resource, step Origin, own map[*yaml.Node]bool, lines 
 		if _, ok := cur[path]; ok {
 			continue
 		}
+		if moved[path] {
+			delete(set, path)
+			continue
+		}
 		if t.deleted[r] == nil {
 			t.deleted[r] = map[string]Origin{}
 		}
@@ -88,6 +109,17 @@ func (t *Trace) record(r *resource, step Origin, own map[*yaml.Node]bool, lines 
 		delete(set, path)
 	}
 	t.prev[r] = cur
+}
+
+// force attributes one field to o (the naming rule names even what a
+// template already wrote the same way).
+func (t *Trace) force(r *resource, path string, o Origin) {
+	if t == nil || t.set[r] == nil {
+		return
+	}
+	if _, ok := t.set[r][path]; ok {
+		t.set[r][path] = o
+	}
 }
 
 // Fields returns the origin of every leaf of the named resource
