@@ -189,6 +189,11 @@ func checkLayer(doc *yaml.RNode, apiVersion, kind string) []layerFinding {
 		case yaml.MappingNode:
 			for i := 0; i+1 < len(n.Content); i += 2 {
 				k, v := n.Content[i], n.Content[i+1]
+				if k.Kind != yaml.ScalarNode {
+					out = append(out, layerFinding{path: path, node: k,
+						msg: "a field name is not a string", hint: "field names are plain strings; check the indentation and braces"})
+					continue
+				}
 				if strings.HasPrefix(k.Value, "$") {
 					switch {
 					case k.Value == patchDirective && (v.Value == "delete" || v.Value == "replace" || v.Value == "merge"):

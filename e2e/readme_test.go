@@ -1,0 +1,110 @@
+package e2e
+
+import (
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// shCommands returns the commands of the ```sh blocks of a Markdown file,
+// without trailing comments.
+func shCommands(t *testing.T, file string) []string {
+	t.Helper()
+	var out []string
+	in := false
+	for _, line := range strings.Split(readFile(t, file), "\n") {
+		trimmed := strings.TrimSpace(line)
+		switch {
+		case strings.HasPrefix(trimmed, "```sh"):
+			in = true
+		case strings.HasPrefix(trimmed, "```"):
+			in = false
+		case in && trimmed != "" && !strings.HasPrefix(trimmed, "#"):
+			if i := strings.Index(trimmed, "  #"); i > 0 {
+				trimmed = strings.TrimSpace(trimmed[:i])
+			}
+			out = append(out, trimmed)
+		}
+	}
+	return out
+}
+
+var makeTarget = regexp.MustCompile(`(?m)^([a-z-]+):`)
+
+// TestReadmeCommands runs every command the README and the examples'
+// READMEs show, as a new user would, and checks what it prints.
+func TestReadmeCommands(t *testing.T) {
+	files, _ := filepath.Glob(filepath.Join(repo, "examples", "*", "README.md"))
+	files = append([]string{filepath.Join(repo, "README.md")}, files...)
+	targets := map[string]bool{}
+	for _, m := range makeTarget.FindAllStringSubmatch(readFile(t, filepath.Join(repo, "Makefile")), -1) {
+		targets[m[1]] = true
+	}
+	seen := 0
+	for _, f := range files {
+		for _, cmd := range shCommands(t, f) {
+			seen++
+			rel, _ := filepath.Rel(repo, f)
+			t.Run(rel+": "+cmd, func(t *testing.T) { runReadmeCommand(t, cmd, targets) })
+		}
+	}
+	if seen < 8 {
+		t.Fatalf("found only %d commands in the READMEs", seen)
+	}
+}
+
+func runReadmeCommand(t *testing.T, cmd string, targets map[string]bool) {
+	fields := strings.Fields(cmd)
+	switch {
+	case fields[0] == "make":
+		target := fields[1]
+		if !targets[target] {
+			t.Fatalf("the Makefile has no target %q", target)
+		}
+		switch target {
+		case "demo":
+			out := run(t, repo, "make", "--no-print-directory", "-s", "demo", "KUSTOMIZE="+kustomize)
+			if !strings.Contains(out, "kind: Application") || !strings.Contains(out, "name: production") {
+				t.Fatalf("make demo printed:\n%s", out)
+			}
+		case "build":
+			run(t, repo, "make", "-s", "build")
+		case "test", "image", "bench", "fuzz":
+			t.Skipf("%s: not run from inside the tests (test is this run; image needs Docker; bench and fuzz are long)", cmd)
+		}
+	case fields[0] == "bin/kustomize":
+		args, redirect := fields[1:], ""
+		for i, a := range args {
+			if a == ">" && i+1 < len(args) {
+				redirect, args = args[i+1], args[:i]
+				break
+			}
+		}
+		out := run(t, repo, kustomize, args...)
+		if !strings.Contains(out, "kind: ") {
+			t.Fatalf("%s printed no resources", cmd)
+		}
+		if redirect != "" && out != readFile(t, filepath.Join(repo, redirect)) {
+			t.Fatalf("%s: the committed %s is not what it renders", cmd, redirect)
+		}
+	case fields[0] == "bin/scenario-fn":
+		out := run(t, repo, fnBinary, fields[1:]...)
+		if strings.TrimSpace(out) == "" {
+			t.Fatalf("%s printed nothing", cmd)
+		}
+	case fields[0] == "cd" && len(fields) > 3 && fields[2] == "&&" && fields[3] == "kpt":
+		requireKpt(t)
+		if fields[1] != "examples/kpt-package" {
+			t.Fatalf("no scratch copy for %s", fields[1])
+		}
+		pkg := kptPackage(t)
+		run(t, pkg, kpt, fields[4:]...)
+		if _, err := os.Stat(filepath.Join(pkg, "generated", "orders.yaml")); err != nil {
+			t.Fatalf("%s wrote no generated/orders.yaml", cmd)
+		}
+	default:
+		t.Fatalf("the README shows %q, which no end-to-end test runs: add it here", cmd)
+	}
+}
