@@ -79,6 +79,26 @@ selects what it does:
   kind: ScenarioTemplate          render an instance of a template chain
   kind: ImageRegistryTransformer  rewrite image and chart registries
 
+  kind: ScenarioTemplate
+  metadata: {name: orders, namespace: shop}   generated names derive from these
+  spec:
+    extends: [canary-service]      built-in, package template, or ./file.yaml
+    values: {image: ghcr.io/acme/orders, tag: v1.4.2, gitRepository: ..., fleet: prod}
+    resources: [...]               partial Kurator resources, merged by kind and name
+    overlays: [...]                partial resources merged after the values
+    output: {flux: none|escape|disable, path: generated/orders.yaml}
+
+  kind: ImageRegistryTransformer
+  spec:
+    rules:                         the most specific matching "from" wins
+    - {from: docker.io, to: harbor.corp.local/dockerhub}
+    - {from: "*", to: harbor.corp.local/mirror}
+    chartRules: [...]              chart repository prefixes, checked first
+    imagePullSecrets: [harbor-pull]
+    fieldSpecs: [{kind: Widget, path: spec/runner/image}]
+    kurator: {writeCharts: true}   write full chart blocks for Fleet plugins
+    mirrorList: {name, namespace, path, localConfig}   also emit the mirror list
+
 Usage:
   scenario-fn < resourcelist.yaml     run as a KRM function
   scenario-fn COMMAND [flags]         a command for people:
