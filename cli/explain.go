@@ -121,23 +121,8 @@ func runExplain(args []string, stdio IO) int {
 // with line numbers, so origins say file:line.
 func explainPackage(p *pkg, root *os.Root, only string) ([]explained, krm.Problems) {
 	var problems krm.Problems
-	resolver := &generators.Resolver{Package: map[string]*generators.Template{}, Root: root}
-	for _, d := range p.Others {
-		if !isTemplate(d.Node) {
-			continue
-		}
-		t, ps := generators.ParseTemplate(d.Node, d.File, true)
-		problems = append(problems, ps...)
-		if t == nil {
-			continue
-		}
-		if prev, dup := resolver.Package[t.Name]; dup {
-			problems.Errorf(krm.IDOf(d.Node), "metadata.name", krm.Source{File: d.File, Line: d.Node.YNode().Line},
-				"rename one of them", "template %q is defined twice (also in %s)", t.Name, prev.Source)
-			continue
-		}
-		resolver.Package[t.Name] = t
-	}
+	resolver := &generators.Resolver{Root: root}
+	problems = append(problems, addTemplates(resolver, p)...)
 	if problems.HasErrors() {
 		return nil, problems
 	}
@@ -661,7 +646,7 @@ func fieldReport(e explained, n *yaml.RNode, id, path string) ([]string, string)
 				}
 			}
 			msg := fmt.Sprintf("no such field %q in %s; fields %s are: %s", path, id, where, strings.Join(childNames(cur), ", "))
-			if best := closest(part, names); best != "" {
+			if best := generators.Suggest(part, names); best != "" {
 				msg += fmt.Sprintf(" (did you mean %q?)", joinPath(canon, best))
 			}
 			return nil, msg

@@ -405,3 +405,24 @@ func instanceID(n *yaml.RNode) string {
 	}
 	return ns + "/" + m.Name
 }
+
+// addTemplates parses the package's templates (with file lines) into the
+// resolver; a name defined twice is an error.
+func addTemplates(r *generators.Resolver, p *pkg) krm.Problems {
+	var problems krm.Problems
+	for _, d := range p.Others {
+		if !isTemplate(d.Node) {
+			continue
+		}
+		t, ps := generators.ParseTemplate(d.Node, d.File, true)
+		problems = append(problems, ps...)
+		if t == nil {
+			continue
+		}
+		if prev := r.Add(t); prev != nil {
+			problems.Errorf(krm.IDOf(d.Node), "metadata.name", krm.Source{File: d.File, Line: d.Node.YNode().Line},
+				"rename one of them", "template %q is defined twice (also in %s)", t.Name, prev.Source)
+		}
+	}
+	return problems
+}

@@ -185,7 +185,7 @@ func initTemplate(stdio IO, r *generators.Resolver, tmpl, dir string) (*generato
 		t, ok := generators.Catalog()[tmpl]
 		if !ok {
 			hint := "use one of " + strings.Join(usableTemplates(), ", ")
-			if best := closest(tmpl, usableTemplates()); best != "" {
+			if best := generators.Suggest(tmpl, usableTemplates()); best != "" {
 				hint = fmt.Sprintf("did you mean %q? ", best) + hint
 			}
 			return nil, "", errorf(stdio, "unknown template %q (fix: %s; scenario-fn templates lists them; a template of your own is given by its file path inside --dir)", tmpl, hint)
@@ -253,7 +253,7 @@ func parseSets(sets []string, params []*generators.Param) (map[string]*yaml.RNod
 		p, ok := byName[key]
 		if !ok {
 			hint := "the template declares: " + strings.Join(declared, ", ")
-			if best := closest(key, declared); best != "" {
+			if best := generators.Suggest(key, declared); best != "" {
 				hint = fmt.Sprintf("did you mean %q? ", best) + hint
 			}
 			return nil, fmt.Sprintf("--set %s: unknown parameter %q (fix: %s)", s, key, hint)
@@ -369,46 +369,6 @@ func article(word string) string {
 		return "an"
 	}
 	return "a"
-}
-
-// closest returns the name nearest to s when it is a likely typo (edit
-// distance at most 2, or a third of the length) or an abbreviation (a
-// prefix of at least 3 letters), or "".
-func closest(s string, names []string) string {
-	if len(s) >= 3 {
-		for _, n := range names {
-			if strings.HasPrefix(strings.ToLower(n), strings.ToLower(s)) {
-				return n
-			}
-		}
-	}
-	best, bestD := "", max(2, len(s)/3)+1
-	for _, n := range names {
-		if d := editDistance(strings.ToLower(s), strings.ToLower(n)); d < bestD {
-			best, bestD = n, d
-		}
-	}
-	return best
-}
-
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }
 
 // skeleton is what init writes.

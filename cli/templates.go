@@ -92,22 +92,7 @@ func loadLocalTemplates(r *generators.Resolver, dir string) (krm.Problems, error
 	if err != nil {
 		return nil, err
 	}
-	for _, d := range p.Others {
-		if !isTemplate(d.Node) {
-			continue
-		}
-		t, ps := generators.ParseTemplate(d.Node, d.File, true)
-		problems = append(problems, ps...)
-		if t == nil {
-			continue
-		}
-		if prev, dup := r.Package[t.Name]; dup {
-			problems.Errorf(krm.IDOf(d.Node), "metadata.name", krm.Source{File: d.File, Line: d.Node.YNode().Line},
-				"rename one of them", "template %q is defined twice (also in %s)", t.Name, prev.Source)
-			continue
-		}
-		r.Package[t.Name] = t
-	}
+	problems = append(problems, addTemplates(r, p)...)
 	return problems, nil
 }
 

@@ -92,6 +92,14 @@ type Parameter struct {
 	Source   krm.Source
 }
 
+// where names the template's file, or says it came from the input items.
+func (t *Template) where() string {
+	if t.Source != "" {
+		return t.Source
+	}
+	return "another input item"
+}
+
 // at returns the location of node n inside the template.
 func (t *Template) at(n *yaml.RNode) krm.Source {
 	s := krm.Source{File: t.Source}

@@ -66,15 +66,10 @@ func (Generator) Process(ctx *krm.Context, rl *krm.ResourceList) ([]*yaml.RNode,
 			t, ps := ParseTemplate(it, krm.PathOf(it), false)
 			problems = append(problems, ps...)
 			if t != nil {
-				if prev, dup := resolver.Package[t.Name]; dup {
-					where := "another input item"
-					if prev.Source != "" {
-						where = prev.Source
-					}
+				if prev := resolver.Add(t); prev != nil {
 					problems.Errorf(krm.IDOf(it), "metadata.name", krm.Source{File: t.Source}, "rename one of them",
-						"template %q is defined twice (also in %s)", t.Name, where)
+						"template %q is defined twice (also in %s)", t.Name, prev.where())
 				}
-				resolver.Package[t.Name] = t
 			}
 			if passThrough {
 				keep = append(keep, it)

@@ -262,37 +262,11 @@ func declaredHint(params []*Param, name string) string {
 		names = append(names, p.Name)
 	}
 	sort.Strings(names)
-	best, bestD := "", 4
-	for _, n := range names {
-		if d := editDistance(strings.ToLower(n), strings.ToLower(name)); d < bestD {
-			best, bestD = n, d
-		}
-	}
 	hint := "declared parameters: " + strings.Join(names, ", ")
-	if best != "" {
+	if best := Suggest(name, names); best != "" {
 		hint = fmt.Sprintf("did you mean %q? ", best) + hint
 	}
 	return hint
-}
-
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }
 
 // application is one parameter written to one target.

@@ -126,7 +126,7 @@ func (r *Resolver) lookup(ref string, from *Template) (*Template, string, string
 		if t, ok := Catalog()[ref]; ok {
 			return t, "", ""
 		}
-		return nil, fmt.Sprintf("unknown template %q", ref), r.knownHint()
+		return nil, fmt.Sprintf("unknown template %q", ref), r.knownHint(ref)
 	}
 	if r.Root == nil {
 		return nil, fmt.Sprintf("template file %q cannot be read here", ref), "put the template in the package, or run where the file is"
@@ -182,14 +182,31 @@ func unwrapPathError(err error) error {
 	return err
 }
 
-func (r *Resolver) knownHint() string {
+func (r *Resolver) knownHint(ref string) string {
 	var names []string
 	for n := range r.Package {
 		names = append(names, n)
 	}
 	names = append(names, CatalogNames()...)
 	sort.Strings(names)
-	return "known templates: " + strings.Join(names, ", ") + "; or a relative file path like ./platform/app.yaml"
+	hint := "known templates: " + strings.Join(names, ", ") + "; or a relative file path like ./platform/app.yaml"
+	if best := Suggest(ref, names); best != "" {
+		hint = fmt.Sprintf("did you mean %q? ", best) + hint
+	}
+	return hint
+}
+
+// Add makes a package template available to extends by name. It refuses a
+// second template of the same name and returns the one already there.
+func (r *Resolver) Add(t *Template) (existing *Template) {
+	if r.Package == nil {
+		r.Package = map[string]*Template{}
+	}
+	if prev, dup := r.Package[t.Name]; dup {
+		return prev
+	}
+	r.Package[t.Name] = t
+	return nil
 }
 
 // Chain linearises the templates inst extends: each parent's own chain
