@@ -504,9 +504,6 @@ func (s *skeleton) check(text string) (vars, missing []string, problems krm.Prob
 		if len(missing) > 0 && strings.HasPrefix(p.Message, "missing required value") {
 			continue
 		}
-		if p.Hint == "" {
-			p.Hint = fallbackHint(strings.SplitN(p.Message, " [", 2)[0])
-		}
 		problems = append(problems, p)
 	}
 	seen := map[string]bool{}

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
-	"regexp"
 	"sort"
 	"strings"
 
@@ -47,6 +46,7 @@ func runValidate(args []string, stdio IO) int {
 		return usageError(stdio, validateUsage, fs, "validate needs at least one FILE or DIR")
 	}
 	var problems krm.Problems
+	var docs []document
 	files, objects, others := 0, 0, 0
 	for _, arg := range pos {
 		var in *input
@@ -70,6 +70,7 @@ func runValidate(args []string, stdio IO) int {
 			problems = append(problems, p)
 		}
 		files += len(in.Files)
+		docs = append(docs, in.Docs...)
 		for _, d := range in.Docs {
 			ps, checked := validateDocument(d, filepath.ToSlash(filepath.Join(in.Root, d.File)))
 			problems = append(problems, ps...)
@@ -87,7 +88,7 @@ func runValidate(args []string, stdio IO) int {
 		}
 		return a.Line < b.Line
 	})
-	errs, warns := printProblems(stdio.Err, problems)
+	errs, warns := printProblems(stdio.Err, maskProblems(docsMasker(docs), problems))
 	pal := paletteFor(stdio.Out)
 	summary := fmt.Sprintf("%s, %s, %s skipped, %s, %s", plural(files, "file"), plural(objects, "Kurator object"),
 		plural(others, "other object"), plural(errs, "error"), plural(warns, "warning"))
@@ -136,12 +137,8 @@ func validateDocument(d document, file string) (krm.Problems, bool) {
 			if f.Severity == kurator.Warning {
 				sev = framework.Warning
 			}
-			hint := f.Hint
-			if hint == "" {
-				hint = fallbackHint(f.Message)
-			}
 			problems = append(problems, krm.Problem{Severity: sev, Resource: id, Field: f.Path,
-				Source: krm.Source{File: file, Line: lineOf(n, f.Path)}, Message: f.Message, Hint: hint})
+				Source: krm.Source{File: file, Line: lineOf(n, f.Path)}, Message: f.Message, Hint: f.Hint})
 		}
 		return problems, true
 	}
@@ -163,41 +160,4 @@ func plural(n int, word string) string {
 		return fmt.Sprintf("1 %s", word)
 	}
 	return fmt.Sprintf("%d %ss", n, word)
-}
-
-// patternHints explain the CRD patterns people trip over (API.md §4).
-var patternHints = map[string]string{
-	`^([0-9]+(\.[0-9]+)?(ms|s|m|h))+$`: "write a duration such as 5m0s, 90s or 1h (units ms, s, m, h; no spaces)",
-	`^([0-9]+(\.[0-9]+)?(ms|s|m))+$`:   "write a duration such as 60s or 1m0s (units ms, s, m; this timeout does not take h)",
-	`^[0-9]+(\.[0-9]+)?(Gi|Mi)$`:       "write a size in Gi or Mi, such as 1Gi or 500Mi (1G and 1Ti are rejected)",
-	`^(http|https|ssh)://.*$`:          "use an http://, https:// or ssh:// URL",
-	`^oci://.*$`:                       "use an oci:// URL",
-}
-
-var (
-	shouldMatch  = regexp.MustCompile(`^should match '(.*)'$`)
-	shouldBeOne  = regexp.MustCompile(`^should be one of \[(.*)\]$`)
-	atMostChars  = regexp.MustCompile(`^should be at most (\d+) chars long$`)
-	atLeastValue = regexp.MustCompile(`^should be greater than or equal to (\S+)$`)
-)
-
-// fallbackHint says how to fix a schema error the Kurator rules give no
-// hint for.
-func fallbackHint(msg string) string {
-	if m := shouldMatch.FindStringSubmatch(msg); m != nil {
-		if h, ok := patternHints[m[1]]; ok {
-			return h
-		}
-		return "change the value so that it matches " + m[1]
-	}
-	if m := shouldBeOne.FindStringSubmatch(msg); m != nil {
-		return "use one of " + strings.Join(strings.Fields(m[1]), ", ")
-	}
-	if m := atMostChars.FindStringSubmatch(msg); m != nil {
-		return "shorten it to at most " + m[1] + " characters"
-	}
-	if m := atLeastValue.FindStringSubmatch(msg); m != nil {
-		return "use " + m[1] + " or more"
-	}
-	return ""
 }

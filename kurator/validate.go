@@ -73,6 +73,23 @@ func Validate(obj *yaml.RNode) []Finding {
 	return out
 }
 
+// patternHints explain the CRD patterns people trip over (API.md §4).
+var patternHints = map[string]string{
+	`^([0-9]+(\.[0-9]+)?(ms|s|m|h))+$`: "write a duration such as 5m0s, 90s or 1h (units ms, s, m, h; no spaces)",
+	`^([0-9]+(\.[0-9]+)?(ms|s|m))+$`:   "write a duration such as 60s or 1m0s (units ms, s, m; this timeout does not take h)",
+	`^[0-9]+(\.[0-9]+)?(Gi|Mi)$`:       "write a size in Gi or Mi, such as 1Gi or 500Mi (1G and 1Ti are rejected)",
+	`^(http|https|ssh)://.*$`:          "use an http://, https:// or ssh:// URL",
+	`^oci://.*$`:                       "use an oci:// URL",
+}
+
+var (
+	shouldMatch  = regexp.MustCompile(`^should match '(.*)'$`)
+	shouldBeOne  = regexp.MustCompile(`^should be one of \[(.*)\]$`)
+	atMostChars  = regexp.MustCompile(`^should be at most (\d+) chars long$`)
+	atLeastValue = regexp.MustCompile(`^should be greater than or equal to (\S+)$`)
+)
+
+// schemaHint says how to fix a schema error.
 func schemaHint(msg string) string {
 	switch {
 	case strings.HasPrefix(msg, "unknown field"):
@@ -81,6 +98,21 @@ func schemaHint(msg string) string {
 		return "set it"
 	case strings.Contains(msg, "must be of type string"):
 		return "quote the value"
+	}
+	if m := shouldMatch.FindStringSubmatch(msg); m != nil {
+		if h, ok := patternHints[m[1]]; ok {
+			return h
+		}
+		return "change the value so that it matches " + m[1]
+	}
+	if m := shouldBeOne.FindStringSubmatch(msg); m != nil {
+		return "use one of " + strings.Join(strings.Fields(m[1]), ", ")
+	}
+	if m := atMostChars.FindStringSubmatch(msg); m != nil {
+		return "shorten it to at most " + m[1] + " characters"
+	}
+	if m := atLeastValue.FindStringSubmatch(msg); m != nil {
+		return "use " + m[1] + " or more"
 	}
 	return ""
 }
