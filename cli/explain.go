@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/kurator-scenario/scenario-fn/generators"
+	"github.com/kurator-scenario/scenario-fn/internal/credentials"
 	"github.com/kurator-scenario/scenario-fn/krm"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
@@ -69,8 +70,9 @@ func runExplain(args []string, stdio IO) int {
 	if err != nil {
 		return errorf(stdio, "%v", err)
 	}
+	mask := docsMasker(p.Instances, p.Others)
 	if problems.HasErrors() {
-		printProblems(stdio.Err, problems)
+		printProblems(stdio.Err, maskProblems(mask, problems))
 		return exitError
 	}
 	root, err := os.OpenRoot(p.Root)
@@ -80,7 +82,12 @@ func runExplain(args []string, stdio IO) int {
 	defer root.Close()
 
 	results, problems := explainPackage(p, root, *only)
-	printProblems(stdio.Err, problems)
+	for _, e := range results {
+		for _, n := range e.result.Resources {
+			mask.AddNode(n)
+		}
+	}
+	printProblems(stdio.Err, maskProblems(mask, problems))
 	if problems.HasErrors() {
 		return exitError
 	}
@@ -365,28 +372,10 @@ func displayCopy(n *yaml.RNode) *yaml.RNode {
 	return c
 }
 
-// maskSecret replaces the values of a Secret's data and stringData by ***.
-func maskSecret(n *yaml.RNode) {
-	if n.GetKind() != "Secret" {
-		return
-	}
-	for _, f := range []string{"data", "stringData"} {
-		m := n.Field(f)
-		if m == nil {
-			continue
-		}
-		eachLeaf(m.Value.YNode(), "", func(l *yaml.Node, _ string) {
-			if l.Kind == yaml.ScalarNode {
-				l.Value, l.Tag, l.Style = "***", yaml.NodeTagString, 0
-			}
-		})
-	}
-}
-
-func isSecretValue(n *yaml.RNode, path string) bool {
-	return n.GetKind() == "Secret" && (path == "data" || path == "stringData" ||
-		strings.HasPrefix(path, "data.") || strings.HasPrefix(path, "stringData."))
-}
+// maskSecret masks credentials for display: every value of a Secret's
+// data and stringData, values under credential keys (password, token,
+// secret_key, ...) and values that look like credentials, in any kind.
+func maskSecret(n *yaml.RNode) { credentials.MaskNode(n) }
 
 // eachLeaf calls fn for every leaf of n with its path, named the way the
 // generator's trace names them: keys with dots in brackets, list elements
@@ -655,9 +644,10 @@ func fieldReport(e explained, n *yaml.RNode, id, path string) ([]string, string)
 		cur = next
 	}
 	origins := e.origins(id)
+	secret := credentials.Nodes(n)
 	var out []string
 	eachLeaf(cur, canon, func(l *yaml.Node, p string) {
-		first, rest, _ := strings.Cut(leafValue(n, l, p), "\n")
+		first, rest, _ := strings.Cut(leafValue(secret, l), "\n")
 		line := fmt.Sprintf("%s: %s  # %s", p, first, originText(origins, p))
 		if rest != "" {
 			line += "\n" + rest
@@ -703,19 +693,25 @@ func childNames(n *yaml.Node) []string {
 	return out
 }
 
-// leafValue renders a leaf for a PATH: VALUE line.
-func leafValue(res *yaml.RNode, l *yaml.Node, path string) string {
+// leafValue renders a leaf for a PATH: VALUE line; credentials (the
+// scalars in secret) are masked.
+func leafValue(secret map[*yaml.Node]string, l *yaml.Node) string {
 	switch {
-	case isSecretValue(res, path) && l.Kind == yaml.ScalarNode:
-		return "***"
 	case l.Kind == yaml.MappingNode:
 		return "{}"
 	case l.Kind == yaml.SequenceNode:
 		return "[]"
 	}
-	s, err := yaml.NewRNode(&yaml.Node{Kind: yaml.ScalarNode, Tag: l.Tag, Value: l.Value, Style: l.Style}).String()
+	tag, value, style := l.Tag, l.Value, l.Style
+	if part, ok := secret[l]; ok {
+		if part == value {
+			return credentials.Mask
+		}
+		tag, value, style = yaml.NodeTagString, strings.ReplaceAll(value, part, credentials.Mask), 0
+	}
+	s, err := yaml.NewRNode(&yaml.Node{Kind: yaml.ScalarNode, Tag: tag, Value: value, Style: style}).String()
 	if err != nil {
-		return l.Value
+		return value
 	}
 	s = strings.TrimSuffix(s, "\n")
 	return strings.ReplaceAll(s, "\n", "\n  ")

@@ -88,7 +88,7 @@ func runValidate(args []string, stdio IO) int {
 		}
 		return a.Line < b.Line
 	})
-	errs, warns := printProblems(stdio.Err, problems)
+	errs, warns := printProblems(stdio.Err, maskProblems(docsMasker(docs), problems))
 	pal := paletteFor(stdio.Out)
 	summary := fmt.Sprintf("%s, %s, %s skipped, %s, %s", plural(files, "file"), plural(objects, "Kurator object"),
 		plural(others, "other object"), plural(errs, "error"), plural(warns, "warning"))

@@ -57,20 +57,31 @@ func Run(ctx *krm.Context, input []byte, stdout, stderr io.Writer) int {
 
 // Process runs the processor selected by the functionConfig on rl. On
 // success rl.Items holds the new items; on error they are the input items,
-// untouched. The problems are also stored as rl.Results.
+// untouched. The problems, credentials masked, are also stored as
+// rl.Results.
 func Process(ctx *krm.Context, rl *krm.ResourceList) krm.Problems {
-	input := rl.Items
-	p, problems := dispatch(rl.FunctionConfig)
-	if p != nil {
-		var items []*yaml.RNode
-		items, problems = safeProcess(p, ctx, rl)
-		if !problems.HasErrors() {
-			rl.Items = items
-		}
+	input, config := rl.Items, rl.FunctionConfig
+	problems, aliased := checkInput(rl)
+	p, ps := dispatch(rl.FunctionConfig)
+	problems = append(problems, ps...)
+	var items []*yaml.RNode
+	var copies map[*yaml.RNode]expanded
+	if p != nil && !problems.HasErrors() {
+		copies, ps = expandAliases(rl, aliased)
+		problems = append(problems, ps...)
 	}
-	if problems.HasErrors() {
+	if p != nil && !problems.HasErrors() {
+		items, ps = safeProcess(p, ctx, rl)
+		problems = append(problems, ps...)
+		items = restoreAliases(items, copies)
+	}
+	problems = redact(problems, p, ctx, rl, input, items)
+	if p != nil && !problems.HasErrors() {
+		rl.Items = items
+	} else {
 		rl.Items = input
 	}
+	rl.FunctionConfig = config
 	rl.Results = problems.Results()
 	return problems
 }
@@ -98,12 +109,15 @@ func safeProcess(p krm.Processor, ctx *krm.Context, rl *krm.ResourceList) (items
 	defer func() {
 		if r := recover(); r != nil {
 			items = nil
-			problems = append(problems, krm.Problem{Severity: framework.Error,
-				Message: fmt.Sprintf("internal error: %v; the input was returned unchanged. Please report this with the input: %s",
-					r, firstLines(string(debug.Stack()), 12))})
+			problems = append(problems, krm.Problem{Severity: framework.Error, Message: internalError(r)})
 		}
 	}()
 	return p.Process(ctx, rl)
+}
+
+func internalError(r any) string {
+	return fmt.Sprintf("internal error: %v; the input was returned unchanged. Please report this with the input: %s",
+		r, firstLines(string(debug.Stack()), 12))
 }
 
 func firstLines(s string, n int) string {

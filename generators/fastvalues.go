@@ -2,9 +2,11 @@ package generators
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 
 	"sigs.k8s.io/kustomize/api/types"
+	"sigs.k8s.io/kustomize/kyaml/utils"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
@@ -53,6 +55,11 @@ func (p *valuePlan) addresses(t *Target) ([][]int, bool) {
 const markerPrefix = "\x00scenario-fn-marker-"
 
 func buildPlan(base []*resource, params []*Param) *valuePlan {
+	if writesWhatSelects(params) {
+		// One parameter may move where another writes: only the filter,
+		// applying the parameters in order, knows.
+		return &valuePlan{}
+	}
 	nodes := func() []*yaml.RNode {
 		out := make([]*yaml.RNode, len(base))
 		for i, r := range base {
@@ -108,6 +115,73 @@ func buildPlan(base []*resource, params []*Param) *valuePlan {
 		}
 	}
 	return plan
+}
+
+// writesWhatSelects reports whether a target writes a field that selects
+// where targets write: the key of a list element that a fieldPath selects
+// by it (a target writing spec.syncPolicies.[name=default].name while
+// another writes spec.syncPolicies.[name=default].kustomization.path), a
+// resource's apiVersion or kind, or its metadata when targets select
+// resources by name, namespace, labels or annotations.
+func writesWhatSelects(params []*Param) bool {
+	keyed := map[string]bool{} // normalised list path + "\x00" + key
+	var written []string
+	selectsByMeta, writesMeta := false, false
+	for _, p := range params {
+		for _, t := range p.Targets {
+			if sel := t.Selector.Select; sel != nil && (sel.Name != "" || sel.Namespace != "" ||
+				sel.LabelSelector != "" || sel.AnnotationSelector != "") {
+				selectsByMeta = true
+			}
+			for _, fp := range t.Selector.FieldPaths {
+				segs := utils.SmarterPathSplitter(fp, ".")
+				switch segs[0] {
+				case "apiVersion", "kind":
+					return true
+				case "metadata":
+					writesMeta = true
+				}
+				for i, seg := range segs {
+					if strings.HasPrefix(seg, "[") && strings.Contains(seg, "=") {
+						k := strings.TrimPrefix(seg[:strings.IndexByte(seg, '=')], "[")
+						keyed[normalisePath(segs[:i])+"\x00"+k] = true
+					}
+				}
+				if n := len(segs); n >= 2 && isElementSelector(segs[n-2]) {
+					written = append(written, normalisePath(segs[:n-2])+"\x00"+segs[n-1])
+				}
+			}
+		}
+	}
+	if selectsByMeta && writesMeta {
+		return true
+	}
+	for _, w := range written {
+		if keyed[w] {
+			return true
+		}
+	}
+	return false
+}
+
+func isElementSelector(seg string) bool {
+	if seg == "*" || strings.HasPrefix(seg, "[") && strings.Contains(seg, "=") {
+		return true
+	}
+	_, err := strconv.Atoi(seg)
+	return err == nil
+}
+
+// normalisePath writes every list element selector of a path as #.
+func normalisePath(segs []string) string {
+	out := make([]string, len(segs))
+	for i, s := range segs {
+		if isElementSelector(s) {
+			s = "#"
+		}
+		out[i] = s
+	}
+	return strings.Join(out, ".")
 }
 
 // findMarker returns the addresses of scalars holding marker, and whether

@@ -73,11 +73,12 @@ type render struct {
 }
 
 // Render renders one instance. overlays are package overlay items for it.
-// When trace is false and the render fails, it is repeated with tracing so
-// that every error names the layer and file that set the field.
+// When trace is false and the render reports problems, it is repeated with
+// tracing so that every error and warning names the layer and file that
+// set the field.
 func (rv *Resolver) Render(inst *Template, overlays []Overlay, trace bool) (*Result, krm.Problems) {
 	res, problems := rv.render(inst, overlays, trace)
-	if problems.HasErrors() && !trace {
+	if len(problems) > 0 && !trace {
 		if _, traced := rv.render(inst, overlays, true); len(traced) > 0 {
 			problems = traced
 		}
@@ -550,6 +551,7 @@ func (r *render) finish() []*yaml.RNode {
 				r.problems.Errorf(id, f.Path, src, f.Hint, "%s", msg)
 			}
 		}
+		r.warnPlaintextCredentials(res, id)
 		out = append(out, res.node)
 	}
 	r.checkLinks()

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"sigs.k8s.io/kustomize/kyaml/fn/framework"
 	"sigs.k8s.io/kustomize/kyaml/kio/kioutil"
@@ -84,6 +85,27 @@ func (ps Problems) Error() string {
 	return strings.Join(lines, "\n")
 }
 
+// MaxMessage bounds the message and the hint of a problem as printed:
+// a message that quotes a 10 MB value is cut in the middle.
+const MaxMessage = 2048
+
+// clip shortens s to at most MaxMessage bytes (plus a note), keeping its
+// start and end and valid UTF-8.
+func clip(s string) string {
+	if len(s) <= MaxMessage {
+		return s
+	}
+	head, tail := MaxMessage*3/4, MaxMessage/4
+	for head > 0 && !utf8.RuneStart(s[head]) {
+		head--
+	}
+	start := len(s) - tail
+	for start < len(s) && !utf8.RuneStart(s[start]) {
+		start++
+	}
+	return s[:head] + fmt.Sprintf(" [... %d bytes ...] ", start-head) + s[start:]
+}
+
 // String renders a problem the way it is printed on stderr:
 //
 //	error: platform/app.yaml:12: Application shop/orders: spec.syncPolicies[1]: message (hint: ...)
@@ -100,13 +122,13 @@ func (p Problem) String() string {
 		b.WriteString(": ")
 	}
 	if p.Field != "" {
-		b.WriteString(p.Field)
+		b.WriteString(clip(p.Field))
 		b.WriteString(": ")
 	}
-	b.WriteString(p.Message)
+	b.WriteString(clip(p.Message))
 	if p.Hint != "" {
 		b.WriteString(" (fix: ")
-		b.WriteString(p.Hint)
+		b.WriteString(clip(p.Hint))
 		b.WriteString(")")
 	}
 	return b.String()
@@ -114,12 +136,12 @@ func (p Problem) String() string {
 
 // Result converts the problem to a KRM result.
 func (p Problem) Result() *framework.Result {
-	r := &framework.Result{Severity: p.Severity, Message: p.Message, ResourceRef: p.Resource}
+	r := &framework.Result{Severity: p.Severity, Message: clip(p.Message), ResourceRef: p.Resource}
 	if p.Hint != "" {
-		r.Message += " (fix: " + p.Hint + ")"
+		r.Message += " (fix: " + clip(p.Hint) + ")"
 	}
 	if p.Field != "" {
-		r.Field = &framework.Field{Path: p.Field}
+		r.Field = &framework.Field{Path: clip(p.Field)}
 	}
 	if p.Source.File != "" {
 		r.File = &framework.File{Path: p.Source.File}

@@ -38,8 +38,12 @@ func Read(in []byte) (*ResourceList, error) {
 		return nil, fmt.Errorf("reading the ResourceList: %w", err)
 	}
 	if rw.WrappingKind != kio.ResourceListKind {
+		got := rw.WrappingKind
+		if got == "" && len(items) > 0 && items[0].YNode().Kind == yaml.MappingNode {
+			got = items[0].GetKind() // a bare object
+		}
 		return nil, fmt.Errorf("input is not a ResourceList (got kind %q): a KRM function reads "+
-			"kind: ResourceList, apiVersion: config.kubernetes.io/v1 on stdin", rw.WrappingKind)
+			"kind: ResourceList, apiVersion: config.kubernetes.io/v1 on stdin", got)
 	}
 	for i, it := range items {
 		if err := checkItem(it); err != nil {
@@ -141,6 +145,14 @@ type Context struct {
 // runner then writes the input items back unchanged.
 type Processor interface {
 	Process(ctx *Context, rl *ResourceList) ([]*yaml.RNode, Problems)
+}
+
+// Sensitive is implemented by processors that know input values to be
+// secret beyond what the runner recognises itself (Secret data,
+// credential-looking keys and values): the runner masks them in every
+// result and on stderr.
+type Sensitive interface {
+	Sensitive(ctx *Context, rl *ResourceList) []string
 }
 
 // ProcessorFunc adapts a function to Processor.

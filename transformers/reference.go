@@ -45,6 +45,16 @@ func newRewriter(images *ruleSet, charts *chartRuleSet) *rewriter {
 		refCache: map[string]refResult{}, chartCache: map[string]refResult{}}
 }
 
+// maxReferenceLength bounds the values parsed as references: a name has at
+// most 255 characters, a tag 128 and a digest some 140, so anything longer
+// is invalid, and is not run through the reference grammar (its regular
+// expressions take seconds on a 10 MB value).
+const maxReferenceLength = 1024
+
+func tooLong(s string) string {
+	return "is " + itoa(len(s)) + " bytes long, longer than any valid reference"
+}
+
 // isPlaceholder reports a Flux post-build variable or similar template
 // text, which only becomes a reference later.
 func isPlaceholder(s string) bool {
@@ -81,6 +91,9 @@ func (rw *rewriter) rewriteReferenceUncached(s string) refResult {
 	}
 	if isPlaceholder(s) {
 		return refResult{status: statusPlaceholder}
+	}
+	if len(s) > maxReferenceLength {
+		return refResult{status: statusInvalid, msg: tooLong(s)}
 	}
 	named, err := reference.ParseNormalizedNamed(s)
 	if err != nil {

@@ -48,6 +48,8 @@ func parsePrefix(s string) (host, path, msg string) {
 	switch {
 	case s == "":
 		return "", "", "is empty"
+	case len(s) > maxReferenceLength:
+		return "", "", tooLong(s)
 	case strings.TrimSpace(s) != s || strings.ContainsAny(s, " \t\n"):
 		return "", "", "contains white space"
 	case strings.Contains(s, "://"):

@@ -1,0 +1,263 @@
+package fn
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/kurator-scenario/scenario-fn/krm"
+	"sigs.k8s.io/kustomize/kyaml/yaml"
+)
+
+// MaxAliasExpansion bounds how many nodes the YAML aliases of one item (or
+// the functionConfig) may add when expanded. Processing follows aliases,
+// so a "billion laughs" document of a few hundred bytes would otherwise
+// take all memory and time.
+const MaxAliasExpansion = 1 << 20
+
+// checkInput refuses what no processor can handle safely, before any runs:
+//   - duplicate mapping keys (YAML forbids them; tools disagree on which one
+//     wins, so the function cannot know which metadata or spec is meant);
+//   - aliases that expand beyond MaxAliasExpansion nodes;
+//   - items without apiVersion or kind, which are not Kubernetes objects.
+//
+// Items with the same identity (group, kind, namespace, name) are a
+// warning: they pass through, but kustomize and kubectl apply reject them.
+func checkInput(rl *krm.ResourceList) (krm.Problems, map[*yaml.RNode]bool) {
+	var problems krm.Problems
+	aliased := map[*yaml.RNode]bool{}
+	seen := map[string]int{}
+	for i, it := range rl.Items {
+		id, src := krm.IDOf(it), krm.Source{File: krm.PathOf(it)}
+		where := "item " + strconv.Itoa(i)
+		if checkTree(it.YNode(), id, src, where, &problems) {
+			aliased[it] = true
+		}
+		meta, _ := it.GetMeta()
+		var missing []string
+		if strings.TrimSpace(meta.APIVersion) == "" {
+			missing = append(missing, "apiVersion")
+		}
+		if strings.TrimSpace(meta.Kind) == "" {
+			missing = append(missing, "kind")
+		}
+		if len(missing) > 0 {
+			problems.Errorf(id, missing[0], src, "add apiVersion and kind, or remove the document from the package",
+				"%s has no %s: it is not a Kubernetes object", where, strings.Join(missing, " and "))
+			continue
+		}
+		if meta.Name == "" {
+			continue
+		}
+		group, _, found := strings.Cut(meta.APIVersion, "/")
+		if !found {
+			group = ""
+		}
+		key := group + "|" + meta.Kind + "|" + meta.Namespace + "|" + meta.Name
+		if j, dup := seen[key]; dup {
+			other := "item " + strconv.Itoa(j)
+			if p := krm.PathOf(rl.Items[j]); p != "" {
+				other += " (" + p + ")"
+			}
+			problems.Warnf(id, "metadata.name", src, "remove or rename one of them: kustomize and kubectl apply reject duplicates",
+				"%s has the same group, kind, namespace and name as %s; both pass through unchanged", where, other)
+			continue
+		}
+		seen[key] = i
+	}
+	if fc := rl.FunctionConfig; fc != nil && fc.YNode() != nil {
+		if checkTree(fc.YNode(), krm.IDOf(fc), krm.Source{File: krm.PathOf(fc)}, "the functionConfig", &problems) {
+			aliased[fc] = true
+		}
+	}
+	return problems, aliased
+}
+
+// expandAliases replaces the items and the functionConfig that use YAML
+// aliases or merge keys (<<) by copies with the aliases expanded, the way
+// kustomize reads its input: processors look at nodes, and an alias node is
+// neither a string nor a mapping to them. The input nodes are not changed,
+// and restoreAliases puts back the originals the processor left alone.
+// Items without aliases are kept as they are.
+func expandAliases(rl *krm.ResourceList, aliased map[*yaml.RNode]bool) (map[*yaml.RNode]expanded, krm.Problems) {
+	var problems krm.Problems
+	if len(aliased) == 0 {
+		return nil, nil
+	}
+	copies := map[*yaml.RNode]expanded{}
+	expand := func(n *yaml.RNode, where string) *yaml.RNode {
+		c := yaml.NewRNode(copyTree(n.YNode(), map[*yaml.Node]*yaml.Node{}))
+		if err := c.DeAnchor(); err != nil {
+			problems.Errorf(krm.IDOf(n), "", krm.Source{File: krm.PathOf(n)}, "write the values out without anchors (&) and aliases (*)",
+				"%s: cannot expand its YAML aliases: %v", where, err)
+			return n
+		}
+		copies[c] = expanded{original: n, text: c.MustString()}
+		return c
+	}
+	items := make([]*yaml.RNode, len(rl.Items))
+	for i, it := range rl.Items {
+		items[i] = it
+		if aliased[it] {
+			items[i] = expand(it, "item "+strconv.Itoa(i))
+		}
+	}
+	rl.Items = items
+	if fc := rl.FunctionConfig; fc != nil && aliased[fc] {
+		rl.FunctionConfig = expand(fc, "the functionConfig")
+	}
+	return copies, problems
+}
+
+type expanded struct {
+	original *yaml.RNode
+	text     string // the expanded copy as handed to the processor
+}
+
+// restoreAliases replaces every expanded copy the processor returned
+// unchanged by the original item, anchors and aliases included.
+func restoreAliases(items []*yaml.RNode, copies map[*yaml.RNode]expanded) []*yaml.RNode {
+	if len(copies) == 0 {
+		return items
+	}
+	out := make([]*yaml.RNode, len(items))
+	for i, it := range items {
+		out[i] = it
+		if e, ok := copies[it]; ok {
+			if s, err := it.String(); err == nil && s == e.text {
+				out[i] = e.original
+			}
+		}
+	}
+	return out
+}
+
+// copyTree deep-copies n with the aliases pointing into the copy (kyaml's
+// Copy keeps them pointing at the original, which DeAnchor then changes).
+func copyTree(n *yaml.Node, copies map[*yaml.Node]*yaml.Node) *yaml.Node {
+	if n == nil {
+		return nil
+	}
+	if c, ok := copies[n]; ok {
+		return c
+	}
+	c := *n
+	copies[n] = &c
+	if n.Alias != nil {
+		c.Alias = copyTree(n.Alias, copies)
+	}
+	if len(n.Content) > 0 {
+		c.Content = make([]*yaml.Node, len(n.Content))
+		for i, ch := range n.Content {
+			c.Content[i] = copyTree(ch, copies)
+		}
+	}
+	return &c
+}
+
+// checkTree reports duplicate keys and alias bombs in one document, and
+// whether it uses aliases or merge keys.
+func checkTree(root *yaml.Node, id *yaml.ResourceIdentifier, src krm.Source, where string, problems *krm.Problems) (aliases bool) {
+	c := &treeCheck{sizes: map[*yaml.Node]int{}}
+	size := c.walk(root, "")
+	for _, d := range c.dups {
+		problems.Errorf(id, d.path, src, "remove one of them, or merge them",
+			"%s has the key %s twice in the same mapping: YAML allows a key once, and tools disagree on which one wins", where, d.key)
+	}
+	if expansion := size - c.nodes; expansion > MaxAliasExpansion {
+		problems.Errorf(id, "", src, "write the values out without anchors (&) and aliases (*)",
+			"%s: YAML aliases expand it by %d nodes (more than %d): refused as a billion-laughs document", where, expansion, MaxAliasExpansion)
+	}
+	return c.aliases
+}
+
+type dupKey struct{ path, key string }
+
+type treeCheck struct {
+	sizes   map[*yaml.Node]int // expanded size of anchored nodes
+	nodes   int                // nodes as written
+	dups    []dupKey
+	aliases bool // an alias or a merge key (<<) to expand
+}
+
+// walk returns the expanded size of n: aliases count as the node they
+// name, computed once per anchor, so the walk stays linear in the document.
+func (c *treeCheck) walk(n *yaml.Node, path string) int {
+	if n == nil {
+		return 0
+	}
+	c.nodes++
+	size := 1
+	switch n.Kind {
+	case yaml.AliasNode:
+		c.aliases = true
+		if s, ok := c.sizes[n.Alias]; ok {
+			return s
+		}
+		return 1
+	case yaml.DocumentNode, yaml.SequenceNode:
+		for i, ch := range n.Content {
+			size = saturatingAdd(size, c.walk(ch, joinIndex(path, n.Kind, i)))
+		}
+	case yaml.MappingNode:
+		var keys map[string]bool
+		if len(n.Content) > 16 {
+			keys = make(map[string]bool, len(n.Content)/2)
+		}
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k := n.Content[i]
+			if k.Tag == "!!merge" {
+				c.aliases = true
+			}
+			if k.Kind == yaml.ScalarNode && k.Value != "<<" {
+				dup := false
+				if keys != nil {
+					dup = keys[k.Value]
+					keys[k.Value] = true
+				} else {
+					for j := 0; j < i; j += 2 {
+						if n.Content[j].Kind == yaml.ScalarNode && n.Content[j].Value == k.Value {
+							dup = true
+							break
+						}
+					}
+				}
+				if dup {
+					c.dups = append(c.dups, dupKey{path: joinKey(path, k.Value), key: k.Value})
+				}
+			}
+			size = saturatingAdd(size, c.walk(k, path))
+			size = saturatingAdd(size, c.walk(n.Content[i+1], joinKey(path, k.Value)))
+		}
+	}
+	if n.Anchor != "" {
+		c.sizes[n] = size
+	}
+	return size
+}
+
+func saturatingAdd(a, b int) int {
+	if s := a + b; s >= a && s <= 1<<40 {
+		return s
+	}
+	return 1 << 40
+}
+
+func joinIndex(path string, kind yaml.Kind, i int) string {
+	if kind == yaml.DocumentNode {
+		return path
+	}
+	if path == "" {
+		return strconv.Itoa(i)
+	}
+	return path + "." + strconv.Itoa(i)
+}
+
+func joinKey(path, key string) string {
+	if strings.Contains(key, ".") {
+		key = "[" + key + "]"
+	}
+	if path == "" {
+		return key
+	}
+	return path + "." + key
+}

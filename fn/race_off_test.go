@@ -1,0 +1,5 @@
+//go:build !race
+
+package fn_test
+
+const raceDetector = false

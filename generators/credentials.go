@@ -1,0 +1,157 @@
+package generators
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/kurator-scenario/scenario-fn/internal/credentials"
+	"github.com/kurator-scenario/scenario-fn/krm"
+	"sigs.k8s.io/kustomize/kyaml/yaml"
+)
+
+// credentialHint is the fix for a credential committed in plain text.
+const credentialHint = "write a Flux ${VAR} placeholder instead and supply the value at apply time with spec.postBuild.substituteFrom (README, section Flux)"
+
+// credentialFinding is a credential a generated resource holds in plain
+// text. Message never contains the value.
+type credentialFinding struct {
+	Path    string // the field, kustomize path syntax
+	Message string
+}
+
+// plaintextCredentials finds credentials committed in plain text in a
+// generated resource of kind: Secret data and stringData values (and the
+// access_key, secret_key, ... inside a config file such as objstore.yml
+// held in one) and credential-looking keys or values anywhere else (Helm
+// values in extraArgs, environment variables, passwords in URLs). Flux
+// ${VAR} placeholders are not plain text.
+func plaintextCredentials(kind string, n *yaml.RNode) []credentialFinding {
+	if n == nil {
+		return nil
+	}
+	var out []credentialFinding
+	seen := map[string]bool{}
+	withInner := map[string]bool{}
+	findings := credentials.Find(n)
+	for _, f := range findings {
+		if f.Inner != "" {
+			withInner[f.Path] = true
+		}
+	}
+	for _, f := range findings {
+		if f.Placeholder {
+			continue
+		}
+		// A config file held in a Secret value is reported by the
+		// credentials inside it, not as a whole.
+		if f.Inner == "" && withInner[f.Path] {
+			continue
+		}
+		key := f.Path + "\x00" + f.Inner
+		if seen[key] {
+			continue // data values are found encoded and decoded
+		}
+		seen[key] = true
+		var msg string
+		switch {
+		case f.Inner != "":
+			msg = fmt.Sprintf("the credential %s inside this value is committed in plain text", f.Inner)
+		case kind == "Secret" && (strings.HasPrefix(f.Path, "data.") || strings.HasPrefix(f.Path, "stringData.")):
+			msg = "this Secret value is committed in plain text"
+		default:
+			msg = fmt.Sprintf("a credential (%s) is committed in plain text", f.Reason)
+		}
+		out = append(out, credentialFinding{Path: f.Path, Message: msg})
+	}
+	return out
+}
+
+// warnPlaintextCredentials reports every credential res holds in plain
+// text as a warning at the layer that set it (or created the resource).
+// render.finish calls it for each resource.
+func (r *render) warnPlaintextCredentials(res *resource, id *yaml.ResourceIdentifier) {
+	for _, c := range plaintextCredentials(res.kind, res.node) {
+		src := res.first
+		if o, ok := r.trace.originOf(res, c.Path); ok && o.Source.File != "" {
+			src = o.Source
+		}
+		r.problems.Warnf(id, c.Path, src, credentialHint, "%s", c.Message)
+	}
+}
+
+// Sensitive implements krm.Sensitive: the values of the instance's
+// spec.values that end up in a Secret, or under a credential key, so that
+// messages mask them even when they do not look like credentials. A value
+// is sensitive when a parameter of that name, in the package's templates
+// or the built-in catalog, targets a Secret or a credential field.
+func (Generator) Sensitive(_ *krm.Context, rl *krm.ResourceList) []string {
+	cfg := rl.FunctionConfig
+	if cfg == nil || cfg.YNode() == nil || cfg.YNode().Kind != yaml.MappingNode {
+		return nil
+	}
+	values, err := cfg.Pipe(yaml.Lookup("spec", "values"))
+	if err != nil || values == nil || values.YNode().Kind != yaml.MappingNode {
+		return nil
+	}
+	sensitive := map[string]bool{}
+	mark := func(t *yaml.RNode) {
+		params, err := t.Pipe(yaml.Lookup("spec", "parameters"))
+		if err != nil || params == nil || params.YNode().Kind != yaml.SequenceNode {
+			return
+		}
+		for _, p := range params.YNode().Content {
+			name := mapValue(p, "name")
+			if name == nil || name.Kind != yaml.ScalarNode {
+				continue
+			}
+			if credentials.IsKey(name.Value) || targetsCredential(mapValue(p, "targets")) {
+				sensitive[name.Value] = true
+			}
+		}
+	}
+	mark(cfg)
+	for _, it := range rl.Items {
+		if it.YNode().Kind == yaml.MappingNode && it.GetKind() == Kind {
+			mark(it)
+		}
+	}
+	for _, t := range Catalog() {
+		mark(t.Node)
+	}
+	var out []string
+	c := values.YNode().Content
+	for i := 0; i+1 < len(c); i += 2 {
+		if !sensitive[c[i].Value] {
+			continue
+		}
+		eachString(c[i+1], "", func(n *yaml.Node, _ string) {
+			if n.ShortTag() == yaml.NodeTagString {
+				out = append(out, n.Value)
+			}
+		})
+	}
+	return out
+}
+
+// targetsCredential reports whether a parameter's targets select a Secret
+// or write a field under a credential key.
+func targetsCredential(targets *yaml.Node) bool {
+	if targets == nil || targets.Kind != yaml.SequenceNode {
+		return false
+	}
+	for _, t := range targets.Content {
+		if sel := mapValue(t, "select"); sel != nil {
+			if k := mapValue(sel, "kind"); k != nil && k.Value == "Secret" {
+				return true
+			}
+		}
+		if fps := mapValue(t, "fieldPaths"); fps != nil && fps.Kind == yaml.SequenceNode {
+			for _, fp := range fps.Content {
+				if credentials.SensitiveField("", fp.Value) {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
