@@ -5,7 +5,7 @@
 # distroless static as the non-root user (the KRM function spec requires a
 # non-root container). It needs no network and writes nothing, so it runs
 # with a read-only root filesystem:
-#   docker run --rm -i --read-only --network none scenario-fn:dev < resourcelist.yaml
+#   docker run --rm -i --read-only --network none --cap-drop ALL scenario-fn:dev < resourcelist.yaml
 
 FROM golang:1.26.8-bookworm AS build
 WORKDIR /src
