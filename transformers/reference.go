@@ -99,6 +99,12 @@ func (rw *rewriter) rewriteReferenceUncached(s string) refResult {
 	if err != nil {
 		return refResult{status: statusInvalid, msg: err.Error()}
 	}
+	if reference.Domain(named) == "" {
+		// "0_0.0/x": the first component has a '.' so it is no Docker Hub
+		// path, yet it is no valid host either; the library then returns
+		// a name without a registry, which no runtime can pull.
+		return refResult{status: statusInvalid, msg: "the first component is neither a registry host nor a Docker Hub repository"}
+	}
 	host, path := normHost(reference.Domain(named)), reference.Path(named)
 	suffix := suffixOf(named)
 	if ir, _ := rw.images.underTo(host, path); ir != nil {
@@ -154,6 +160,8 @@ func (rw *rewriter) rewriteRegistry(s string) (refResult, *imageRule) {
 		src := ""
 		if h, p, ok := rw.images.reverse(host, path); ok {
 			src = joinPath(h, p)
+		} else if _, rest := rw.images.underTo(host, path); ir.catchAll && rest != "" && !strings.Contains(rest, "/") {
+			src = normHost(segmentHost(rest)) // a registry the catch-all mapped: to/<host>
 		} else if ir.catchAll {
 			src = "" // the whole catch-all target: no single source
 		} else {
