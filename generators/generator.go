@@ -50,6 +50,9 @@ func (Generator) Process(ctx *krm.Context, rl *krm.ResourceList) ([]*yaml.RNode,
 	}
 	var overlays []Overlay
 	var keep []*yaml.RNode
+	// sources are the templates and overlays kept in the output (kpt,
+	// local-config): inputs of the render, not resources it can clash with.
+	sources := map[*yaml.RNode]bool{}
 	insertAt := -1
 	for _, it := range rl.Items {
 		meta, _ := it.GetMeta()
@@ -73,6 +76,7 @@ func (Generator) Process(ctx *krm.Context, rl *krm.ResourceList) ([]*yaml.RNode,
 			}
 			if passThrough {
 				keep = append(keep, it)
+				sources[it] = true
 			}
 		case ann[AnnotationOverlay] != "" && ann[AnnotationOverlay] != "false":
 			// Overlays addressed to other instances pass through for them.
@@ -83,6 +87,7 @@ func (Generator) Process(ctx *krm.Context, rl *krm.ResourceList) ([]*yaml.RNode,
 			overlays = append(overlays, Overlay{Node: it, Layer: "overlay " + overlayName(it), Source: krm.Source{File: krm.PathOf(it)}})
 			if passThrough {
 				keep = append(keep, it)
+				sources[it] = true
 			}
 		case ann[AnnotationInstance] == owner:
 			if insertAt < 0 {
@@ -103,7 +108,9 @@ func (Generator) Process(ctx *krm.Context, rl *krm.ResourceList) ([]*yaml.RNode,
 
 	taken := map[string]*yaml.RNode{}
 	for _, it := range keep {
-		taken[identity(it)] = it
+		if !sources[it] {
+			taken[identity(it)] = it
+		}
 	}
 	outPath := inst.OutputPath
 	if outPath == "" {
