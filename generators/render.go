@@ -122,7 +122,9 @@ func (rv *Resolver) render(inst *Template, overlays []Overlay, tracing bool) (*R
 		return nil, r.problems
 	}
 
+	var shadowed []shadowedField
 	if tracing {
+		shadowed = findShadowed(layers, 0, params)
 		for _, t := range chain {
 			r.mergeResources(t)
 		}
@@ -130,6 +132,13 @@ func (rv *Resolver) render(inst *Template, overlays []Overlay, tracing bool) (*R
 		var b *chainBase
 		r.resources, b = rv.base(chain, inst)
 		r.problems = append(r.problems, b.problems...)
+		if !b.shadowDone {
+			b.shadowed, b.shadowDone = findShadowed(chain, 0, params), true
+		}
+		shadowed = b.shadowed
+		if len(inst.Resources) > 0 {
+			shadowed = append(append([]shadowedField(nil), shadowed...), findShadowed(layers, len(chain), params)...)
+		}
 		// The memoised targets hold for the chain's own parameters and
 		// resources only.
 		if len(inst.Parameters) == 0 && len(inst.Resources) == 0 && !b.problems.HasErrors() {
@@ -143,6 +152,7 @@ func (rv *Resolver) render(inst *Template, overlays []Overlay, tracing bool) (*R
 	if r.problems.HasErrors() {
 		return nil, r.problems
 	}
+	r.warnShadowed(shadowed, params)
 	r.applyValues(params)
 	for _, t := range layers {
 		for i, doc := range t.Overlays {
@@ -205,6 +215,9 @@ type chainBase struct {
 	resources []*resource
 	problems  krm.Problems
 	plan      *valuePlan
+	// shadowed are the chain's fields that its own parameters overwrite.
+	shadowed   []shadowedField
+	shadowDone bool
 }
 
 func layerName(t, inst *Template, what string) string {
