@@ -52,7 +52,10 @@ func (p *valuePlan) addresses(t *Target) ([][]int, bool) {
 	return a, ok
 }
 
-const markerPrefix = "\x00scenario-fn-marker-"
+// markerPrefix starts the probe values buildPlan writes: letters and
+// digits only, so that they come out verbatim where the filter encodes the
+// value (JSON inside a string escapes control characters).
+const markerPrefix = "scenariofnmarker7f3a9c"
 
 func buildPlan(base []*resource, params []*Param) *valuePlan {
 	if writesWhatSelects(params) {

@@ -14,6 +14,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
@@ -120,7 +121,33 @@ func words(key string) []string {
 func isLower(c byte) bool { return c >= 'a' && c <= 'z' }
 func isUpper(c byte) bool { return c >= 'A' && c <= 'Z' }
 
+// classes caches classify: resources repeat the same few hundred keys.
+// It stops growing at maxClasses, so that input with endless distinct
+// keys cannot grow it without bound.
+var (
+	classesMu sync.RWMutex
+	classes   = map[string]class{}
+)
+
+const maxClasses = 4096
+
 func classify(key string) class {
+	classesMu.RLock()
+	c, ok := classes[key]
+	classesMu.RUnlock()
+	if ok {
+		return c
+	}
+	c = classifyUncached(key)
+	classesMu.Lock()
+	if len(classes) < maxClasses {
+		classes[key] = c
+	}
+	classesMu.Unlock()
+	return c
+}
+
+func classifyUncached(key string) class {
 	ws := words(key)
 	if len(ws) == 0 {
 		return neutral
