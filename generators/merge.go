@@ -2,6 +2,7 @@ package generators
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/kurator-scenario/scenario-fn/kurator"
@@ -194,6 +195,12 @@ func checkLayer(doc *yaml.RNode, apiVersion, kind string) []layerFinding {
 						msg: "a field name is not a string", hint: "field names are plain strings; check the indentation and braces"})
 					continue
 				}
+				if strings.HasPrefix(k.Tag, "!") && !strings.HasPrefix(k.Tag, "!!") {
+					out = append(out, layerFinding{path: path, node: k,
+						msg: "field name " + strconv.Quote(k.Value) + " has the YAML tag " + k.Tag + ", which Kubernetes does not keep",
+						hint: "remove the tag"})
+					continue
+				}
 				if strings.HasPrefix(k.Value, "$") {
 					switch {
 					case k.Value == patchDirective && (v.Value == "delete" || v.Value == "replace" || v.Value == "merge"):
@@ -361,6 +368,11 @@ func descendKeyedList(dest, patch *yaml.Node, s *openapi.ResourceSchema) (bool, 
 		if !hasKey(el, key) || seen[k.Value] || hasDirective(el) {
 			return false, nil
 		}
+		// A new element is appended as it is, but merge drops its null
+		// fields (a deletion of nothing): leave those to the walker.
+		if index[k.Value] == nil && hasNull(el) {
+			return false, nil
+		}
 		seen[k.Value] = true
 	}
 	items := s.Elements()
@@ -379,6 +391,19 @@ func descendKeyedList(dest, patch *yaml.Node, s *openapi.ResourceSchema) (bool, 
 		dest.Content = append(dest.Content, el)
 	}
 	return true, nil
+}
+
+// hasNull reports whether a null value occurs anywhere in n.
+func hasNull(n *yaml.Node) bool {
+	if n.Kind == yaml.ScalarNode && n.ShortTag() == yaml.NodeTagNull {
+		return true
+	}
+	for _, c := range n.Content {
+		if hasNull(c) {
+			return true
+		}
+	}
+	return false
 }
 
 // hasDirective reports whether a $patch key occurs anywhere in n.
