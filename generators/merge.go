@@ -197,7 +197,7 @@ func checkLayer(doc *yaml.RNode, apiVersion, kind string) []layerFinding {
 				}
 				if strings.HasPrefix(k.Tag, "!") && !strings.HasPrefix(k.Tag, "!!") {
 					out = append(out, layerFinding{path: path, node: k,
-						msg: "field name " + strconv.Quote(k.Value) + " has the YAML tag " + k.Tag + ", which Kubernetes does not keep",
+						msg:  "field name " + strconv.Quote(k.Value) + " has the YAML tag " + k.Tag + ", which Kubernetes does not keep",
 						hint: "remove the tag"})
 					continue
 				}
