@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/kurator-scenario/scenario-fn/fn"
 	"github.com/kurator-scenario/scenario-fn/generators"
 	"github.com/kurator-scenario/scenario-fn/internal/credentials"
 	"github.com/kurator-scenario/scenario-fn/krm"
@@ -72,7 +73,7 @@ func runExplain(args []string, stdio IO) int {
 	}
 	mask := docsMasker(p.Instances, p.Others)
 	if problems.HasErrors() {
-		printProblems(stdio.Err, maskProblems(mask, problems))
+		printProblems(stdio.Err, fn.MaskProblems(mask, problems))
 		return exitError
 	}
 	root, err := os.OpenRoot(p.Root)
@@ -87,7 +88,7 @@ func runExplain(args []string, stdio IO) int {
 			mask.AddNode(n)
 		}
 	}
-	printProblems(stdio.Err, maskProblems(mask, problems))
+	printProblems(stdio.Err, fn.MaskProblems(mask, problems))
 	if problems.HasErrors() {
 		return exitError
 	}

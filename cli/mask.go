@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"github.com/kurator-scenario/scenario-fn/fn"
 	"github.com/kurator-scenario/scenario-fn/generators"
 	"github.com/kurator-scenario/scenario-fn/internal/credentials"
 	"github.com/kurator-scenario/scenario-fn/krm"
@@ -28,10 +27,4 @@ func docsMasker(docs ...[]document) *credentials.Masker {
 		}
 	}
 	return m
-}
-
-// maskProblems masks credentials in problems before they are printed,
-// the way the KRM function masks its results.
-func maskProblems(m *credentials.Masker, problems krm.Problems) krm.Problems {
-	return fn.MaskProblems(m, problems)
 }

@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/kurator-scenario/scenario-fn/fn"
 	"github.com/kurator-scenario/scenario-fn/generators"
 	"github.com/kurator-scenario/scenario-fn/krm"
 	"github.com/kurator-scenario/scenario-fn/kurator"
@@ -88,7 +89,7 @@ func runValidate(args []string, stdio IO) int {
 		}
 		return a.Line < b.Line
 	})
-	errs, warns := printProblems(stdio.Err, maskProblems(docsMasker(docs), problems))
+	errs, warns := printProblems(stdio.Err, fn.MaskProblems(docsMasker(docs), problems))
 	pal := paletteFor(stdio.Out)
 	summary := fmt.Sprintf("%s, %s, %s skipped, %s, %s", plural(files, "file"), plural(objects, "Kurator object"),
 		plural(others, "other object"), plural(errs, "error"), plural(warns, "warning"))

@@ -1,27 +1,18 @@
 package fn
 
 import (
-	"regexp"
-	"strings"
-
 	"github.com/kurator-scenario/scenario-fn/internal/credentials"
 	"github.com/kurator-scenario/scenario-fn/krm"
 	"sigs.k8s.io/kustomize/kyaml/fn/framework"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
-// urlPassword finds the password of a URL (scheme://user:PASSWORD@host):
-// masked in every message, whatever its length.
-var urlPassword = regexp.MustCompile(`(://[^/\s:@"]+:)[^/\s@"]+@`)
-
-// MaskText masks what m knows and the password of any URL in s. When the
+// maskText masks what m knows and the password of any URL in s. When the
 // text is about a credential field (sensitive), every quoted string is
 // masked too: such messages quote the field's value.
-func MaskText(m *credentials.Masker, s, field string, sensitive bool) string {
+func maskText(m *credentials.Masker, s, field string, sensitive bool) string {
 	s = m.String(s)
-	if strings.Contains(s, "://") && strings.Contains(s, "@") {
-		s = urlPassword.ReplaceAllString(s, "${1}"+credentials.Mask+"@")
-	}
+	s = credentials.MaskURLPasswords(s)
 	if sensitive {
 		s = credentials.MaskQuoted(s, field)
 	}
@@ -81,8 +72,8 @@ func MaskProblems(m *credentials.Masker, problems krm.Problems) krm.Problems {
 			kind = pr.Resource.Kind
 		}
 		sensitive := credentials.SensitiveField(kind, pr.Field)
-		pr.Message = MaskText(m, pr.Message, pr.Field, sensitive)
-		pr.Hint = MaskText(m, pr.Hint, pr.Field, sensitive)
+		pr.Message = maskText(m, pr.Message, pr.Field, sensitive)
+		pr.Hint = maskText(m, pr.Hint, pr.Field, sensitive)
 		pr.Field = m.String(pr.Field)
 		out[i] = pr
 	}

@@ -5,6 +5,7 @@ import (
 	"sort"
 	"strings"
 
+	"sigs.k8s.io/kustomize/kyaml/utils"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
@@ -97,6 +98,19 @@ func (m *Masker) String(s string) string {
 	return s
 }
 
+// urlPassword finds the password of a URL in a message
+// (scheme://user:PASSWORD@host), which may be quoted.
+var urlPassword = regexp.MustCompile(`(://[^/\s:@"]+:)[^/\s@"]+@`)
+
+// MaskURLPasswords masks the password of every URL in s, whatever its
+// length.
+func MaskURLPasswords(s string) string {
+	if !strings.Contains(s, "://") || !strings.Contains(s, "@") {
+		return s
+	}
+	return urlPassword.ReplaceAllString(s, "${1}"+Mask+"@")
+}
+
 var quoted = regexp.MustCompile(`"(?:[^"\\]|\\.)*"`)
 
 // MaskQuoted replaces every double-quoted string in s by "***", except
@@ -108,7 +122,7 @@ func MaskQuoted(s, field string) string {
 		return s
 	}
 	names := map[string]bool{}
-	for _, part := range splitPath(field) {
+	for _, part := range utils.SmarterPathSplitter(field, ".") {
 		part = strings.Trim(part, "[]")
 		if i := strings.IndexByte(part, '='); i >= 0 {
 			part = part[i+1:]
@@ -135,34 +149,12 @@ func SensitiveField(kind, field string) bool {
 		strings.HasPrefix(field, "data.") || strings.HasPrefix(field, "stringData.")) {
 		return true
 	}
-	for _, part := range splitPath(field) {
+	for _, part := range utils.SmarterPathSplitter(field, ".") {
 		if IsKey(strings.Trim(part, "[]")) {
 			return true
 		}
 	}
 	return false
-}
-
-// splitPath splits a.b.[c.d].e into a, b, [c.d], e.
-func splitPath(p string) []string {
-	var out []string
-	depth, start := 0, 0
-	for i := 0; i < len(p); i++ {
-		switch p[i] {
-		case '[':
-			depth++
-		case ']':
-			if depth > 0 {
-				depth--
-			}
-		case '.':
-			if depth == 0 {
-				out = append(out, p[start:i])
-				start = i + 1
-			}
-		}
-	}
-	return append(out, p[start:])
 }
 
 // Nodes returns the scalars of n that hold a credential in plain text:
