@@ -122,7 +122,73 @@ func (rl *ResourceList) Write(w io.Writer) error {
 		}
 		bw.Results = node
 	}
-	return bw.Write(rl.Items)
+	if !hasFootComment(rl.Items) {
+		return bw.Write(rl.Items)
+	}
+	// yaml.v3 re-attaches some foot comments to a deeper node when it
+	// reads a list back (a comment after a nested block in one item moves
+	// under that block): the bytes a runner reads from us would then change
+	// on the next run. Emit the fixed point of read-and-write instead, so
+	// running on our own output gives the same bytes.
+	var buf bytes.Buffer
+	bw.Writer = &buf
+	if err := bw.Write(rl.Items); err != nil {
+		return err
+	}
+	out := buf.Bytes()
+	for range 3 {
+		next, err := reencode(out)
+		if err != nil || bytes.Equal(next, out) {
+			break
+		}
+		out = next
+	}
+	_, err := w.Write(out)
+	return err
+}
+
+// reencode parses and re-serialises one YAML document with the encoder
+// kio.ByteWriter uses.
+func reencode(in []byte) ([]byte, error) {
+	var doc yaml.Node
+	if err := yaml.Unmarshal(in, &doc); err != nil {
+		return nil, err
+	}
+	var buf bytes.Buffer
+	enc := yaml.NewEncoder(&buf)
+	if err := enc.Encode(&doc); err != nil {
+		return nil, err
+	}
+	if err := enc.Close(); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+// hasFootComment reports whether any node of the items carries a foot
+// comment, the only comments yaml.v3 may move on a read-write cycle.
+func hasFootComment(items []*yaml.RNode) bool {
+	var walk func(n *yaml.Node) bool
+	walk = func(n *yaml.Node) bool {
+		if n == nil {
+			return false
+		}
+		if n.FootComment != "" {
+			return true
+		}
+		for _, c := range n.Content {
+			if walk(c) {
+				return true
+			}
+		}
+		return false
+	}
+	for _, it := range items {
+		if it != nil && walk(it.YNode()) {
+			return true
+		}
+	}
+	return false
 }
 
 func resultsNode(results framework.Results) (*yaml.RNode, error) {
