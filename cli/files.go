@@ -322,6 +322,7 @@ func writeYAML(w io.Writer, nodes []*yaml.RNode) error {
 	if len(nodes) == 0 {
 		return nil
 	}
+	defer krm.SpellNulls(nodes)()
 	return kio.ByteWriter{Writer: w, KeepReaderAnnotations: true}.Write(nodes)
 }
 

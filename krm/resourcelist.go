@@ -122,6 +122,7 @@ func (rl *ResourceList) Write(w io.Writer) error {
 		}
 		bw.Results = node
 	}
+	defer SpellNulls(rl.Items)()
 	if !hasFootComment(rl.Items) {
 		return bw.Write(rl.Items)
 	}
@@ -145,6 +146,46 @@ func (rl *ResourceList) Write(w io.Writer) error {
 	}
 	_, err := w.Write(out)
 	return err
+}
+
+// SpellNulls writes "null" into the empty null scalars yaml.v3's emitter
+// cannot write plain (inside a flow collection, or as a mapping key): it
+// would quote them as '', and the value would read back as an empty string
+// ({a: 1, b} becoming {a: 1, b: ''}), a different value than the one read
+// (a null deletes a field in a merge; '' sets it). The returned function
+// restores the nodes; call it once the nodes are written.
+func SpellNulls(items []*yaml.RNode) (restore func()) {
+	var spelled []*yaml.Node
+	var walk func(n *yaml.Node, flow bool)
+	walk = func(n *yaml.Node, flow bool) {
+		switch n.Kind {
+		case yaml.ScalarNode:
+			if flow && n.Value == "" && n.Style == 0 && n.ShortTag() == yaml.NodeTagNull {
+				n.Value = "null"
+				spelled = append(spelled, n)
+			}
+		case yaml.MappingNode:
+			flow = flow || n.Style&yaml.FlowStyle != 0
+			for i, c := range n.Content {
+				walk(c, flow || i%2 == 0)
+			}
+		case yaml.SequenceNode, yaml.DocumentNode:
+			flow = flow || n.Style&yaml.FlowStyle != 0
+			for _, c := range n.Content {
+				walk(c, flow)
+			}
+		}
+	}
+	for _, it := range items {
+		if it != nil {
+			walk(it.YNode(), false)
+		}
+	}
+	return func() {
+		for _, n := range spelled {
+			n.Value = ""
+		}
+	}
 }
 
 // reencode parses and re-serialises one YAML document with the encoder

@@ -7,6 +7,7 @@ import (
 
 	"github.com/kurator-scenario/scenario-fn/krm"
 	"sigs.k8s.io/kustomize/kyaml/kio"
+	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
 // TestWriteIsAFixedPoint: what Write emits reads back and writes again to
@@ -45,6 +46,57 @@ func TestWriteIsAFixedPoint(t *testing.T) {
 			}
 			if first.String() != second.String() {
 				t.Errorf("second write differs:\n--- first\n%s--- second\n%s", first.String(), second.String())
+			}
+		})
+	}
+}
+
+// TestWriteKeepsNulls: an empty null inside a flow collection or as a key
+// comes back as a null, not as the empty string yaml.v3 would quote it to,
+// and the caller's nodes are left as they were.
+func TestWriteKeepsNulls(t *testing.T) {
+	for _, in := range []string{
+		"a: {b: 1, c}\n",
+		"a: {b: 1, c: }\n",
+		"a: [1, {c: }]\n",
+		"a: {b: {c: }}\n",
+		"a:\n  c:\n",
+		"a: {c: ~}\n",
+		"a: {c: null}\n",
+	} {
+		t.Run(in, func(t *testing.T) {
+			items, err := (&kio.ByteReader{Reader: strings.NewReader(in), OmitReaderAnnotations: true}).Read()
+			if err != nil {
+				t.Fatal(err)
+			}
+			before := items[0].MustString()
+			var out bytes.Buffer
+			if err := (&krm.ResourceList{Items: items}).Write(&out); err != nil {
+				t.Fatal(err)
+			}
+			if after := items[0].MustString(); after != before {
+				t.Errorf("Write changed the caller's node:\n%s---\n%s", before, after)
+			}
+			rl, err := krm.Read(out.Bytes())
+			if err != nil {
+				t.Fatal(err)
+			}
+			var nulls int
+			var walk func(n *yaml.Node)
+			walk = func(n *yaml.Node) {
+				if n.Kind == yaml.ScalarNode && n.ShortTag() == yaml.NodeTagNull {
+					nulls++
+				}
+				if n.Kind == yaml.ScalarNode && n.Value == "" && n.ShortTag() == yaml.NodeTagString {
+					t.Errorf("a null came back as an empty string:\n%s", out.String())
+				}
+				for _, c := range n.Content {
+					walk(c)
+				}
+			}
+			walk(rl.Items[0].YNode())
+			if nulls != 1 {
+				t.Errorf("%d nulls read back, want 1:\n%s", nulls, out.String())
 			}
 		})
 	}
