@@ -150,10 +150,10 @@ func (rl *ResourceList) Write(w io.Writer) error {
 
 // SpellNulls writes "null" into the empty null scalars yaml.v3's emitter
 // cannot write plain (inside a flow collection, or as a mapping key): it
-// would quote them as '', and the value would read back as an empty string
-// ({a: 1, b} becoming {a: 1, b: ''}), a different value than the one read
-// (a null deletes a field in a merge; '' sets it). The returned function
-// restores the nodes; call it once the nodes are written.
+// would single-quote them, and the value would read back as an empty
+// string ({a: 1, b} becoming {a: 1, b: ""}), a different value than the
+// one read (a null deletes a field in a merge; an empty string sets it).
+// The returned function restores the nodes; call it once they are written.
 func SpellNulls(items []*yaml.RNode) (restore func()) {
 	var spelled []*yaml.Node
 	var walk func(n *yaml.Node, flow bool)
