@@ -122,8 +122,9 @@ func (rl *ResourceList) Write(w io.Writer) error {
 		}
 		bw.Results = node
 	}
-	defer SpellNulls(rl.Items)()
-	if !hasFootComment(rl.Items) {
+	restore, footComments := spellNulls(rl.Items)
+	defer restore()
+	if !footComments {
 		return bw.Write(rl.Items)
 	}
 	// yaml.v3 re-attaches some foot comments to a deeper node when it
@@ -155,9 +156,20 @@ func (rl *ResourceList) Write(w io.Writer) error {
 // one read (a null deletes a field in a merge; an empty string sets it).
 // The returned function restores the nodes; call it once they are written.
 func SpellNulls(items []*yaml.RNode) (restore func()) {
+	restore, _ = spellNulls(items)
+	return restore
+}
+
+// spellNulls is SpellNulls, and reports whether any node carries a foot
+// comment, the only comments yaml.v3 may move on a read-write cycle.
+func spellNulls(items []*yaml.RNode) (restore func(), footComments bool) {
 	var spelled []*yaml.Node
 	var walk func(n *yaml.Node, flow bool)
 	walk = func(n *yaml.Node, flow bool) {
+		if n == nil {
+			return
+		}
+		footComments = footComments || n.FootComment != ""
 		switch n.Kind {
 		case yaml.ScalarNode:
 			if flow && n.Value == "" && n.Style == 0 && n.ShortTag() == yaml.NodeTagNull {
@@ -185,7 +197,7 @@ func SpellNulls(items []*yaml.RNode) (restore func()) {
 		for _, n := range spelled {
 			n.Value = ""
 		}
-	}
+	}, footComments
 }
 
 // reencode parses and re-serialises one YAML document with the encoder
@@ -204,32 +216,6 @@ func reencode(in []byte) ([]byte, error) {
 		return nil, err
 	}
 	return buf.Bytes(), nil
-}
-
-// hasFootComment reports whether any node of the items carries a foot
-// comment, the only comments yaml.v3 may move on a read-write cycle.
-func hasFootComment(items []*yaml.RNode) bool {
-	var walk func(n *yaml.Node) bool
-	walk = func(n *yaml.Node) bool {
-		if n == nil {
-			return false
-		}
-		if n.FootComment != "" {
-			return true
-		}
-		for _, c := range n.Content {
-			if walk(c) {
-				return true
-			}
-		}
-		return false
-	}
-	for _, it := range items {
-		if it != nil && walk(it.YNode()) {
-			return true
-		}
-	}
-	return false
 }
 
 func resultsNode(results framework.Results) (*yaml.RNode, error) {
