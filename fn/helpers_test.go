@@ -84,6 +84,7 @@ func itemsOf(t testing.TB, rl []byte) (string, bool) {
 func writeNodes(t testing.TB, nodes []*yaml.RNode) string {
 	t.Helper()
 	var b bytes.Buffer
+	defer krm.SpellNulls(nodes)() // the raw writer would turn {a: } into {a: ''}
 	if err := (kio.ByteWriter{Writer: &b, KeepReaderAnnotations: true}).Write(nodes); err != nil {
 		t.Fatalf("writing items: %v", err)
 	}
