@@ -121,7 +121,7 @@ func FuzzResourceList(f *testing.F) {
 		// Idempotency.
 		again := &krm.ResourceList{FunctionConfig: parsed.FunctionConfig}
 		if kind == generators.Kind {
-			again.Items = append(consumed(parsed.Items, out.Items), out.Items...)
+			again.Items = append(consumed(t, parsed.Items, out.Items), out.Items...)
 		} else {
 			again.Items = out.Items
 		}
@@ -176,14 +176,14 @@ func notOwned(items []*yaml.RNode, owner string) []*yaml.RNode {
 }
 
 // consumed returns the templates and overlays of in that out lacks.
-func consumed(in, out []*yaml.RNode) []*yaml.RNode {
+func consumed(t *testing.T, in, out []*yaml.RNode) []*yaml.RNode {
 	have := map[string]bool{}
 	for _, n := range out {
-		have[n.MustString()] = true
+		have[writeNodes(t, []*yaml.RNode{n})] = true
 	}
 	var back []*yaml.RNode
 	for _, n := range in {
-		if isSource(n) && !have[n.MustString()] {
+		if isSource(n) && !have[writeNodes(t, []*yaml.RNode{n})] {
 			back = append(back, n)
 		}
 	}
