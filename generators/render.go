@@ -452,7 +452,13 @@ func (r *render) nameAndLink(chain []*Template) {
 	}
 	naming := Origin{Layer: "naming rule (instance " + r.inst.Name + ")"}
 	for _, res := range r.resources {
-		md := res.node.Field("metadata").Value
+		// A layer may have set metadata to null (the merge then drops it).
+		md, err := res.node.Pipe(yaml.LookupCreate(yaml.MappingNode, "metadata"))
+		if err != nil || md == nil || md.YNode().Kind != yaml.MappingNode {
+			r.problems.Errorf(krm.IDOf(res.node), "metadata", krm.Source{}, "make metadata a mapping (or leave it out)",
+				"metadata is not a mapping")
+			continue
+		}
 		_ = md.PipeE(yaml.SetField("name", yaml.NewStringRNode(deriveName(r.inst.Name, res.role))))
 		_ = md.PipeE(yaml.SetField("namespace", yaml.NewStringRNode(ns)))
 		setAnnotation(res.node, AnnotationInstance, ns+"/"+r.inst.Name)
