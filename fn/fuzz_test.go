@@ -103,7 +103,7 @@ func FuzzResourceList(f *testing.F) {
 			t.Fatalf("output for input that does not parse: %v", err)
 		}
 		if code != 0 {
-			if a, b := writeNodes(t, parsed.Items), writeNodes(t, out.Items); a != b {
+			if a, b := writeNodes(t, parsed.Items), writeNodes(t, out.Items); !sameItems(parsed.Items, out.Items) {
 				t.Fatalf("a failed run changed the items:\n--- in\n%s\n--- out\n%s\nstderr:\n%s", a, b, stderr)
 			}
 			return
@@ -114,7 +114,7 @@ func FuzzResourceList(f *testing.F) {
 		}
 		if kind == generators.Kind {
 			owner := ownerOf(parsed.FunctionConfig)
-			if a, b := writeNodes(t, notOwned(parsed.Items, owner)), writeNodes(t, notOwned(out.Items, owner)); a != b {
+			if a, b := writeNodes(t, notOwned(parsed.Items, owner)), writeNodes(t, notOwned(out.Items, owner)); !sameItems(notOwned(parsed.Items, owner), notOwned(out.Items, owner)) {
 				t.Fatalf("items the generator does not own changed:\n--- in\n%s\n--- out\n%s", a, b)
 			}
 		}
@@ -188,4 +188,20 @@ func consumed(t *testing.T, in, out []*yaml.RNode) []*yaml.RNode {
 		}
 	}
 	return back
+}
+
+// sameItems: the same items in the same order, each identical, or
+// identical but for where yaml.v3 put a foot comment (nlCompare: comments
+// after a nested block move to the innermost node on a re-read, and where
+// depends on what follows the item).
+func sameItems(a, b []*yaml.RNode) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if nlCompare(a[i], b[i]) == nlDifferent {
+			return false
+		}
+	}
+	return true
 }

@@ -11,7 +11,6 @@ import (
 	_ "github.com/kurator-scenario/scenario-fn/cli"
 	"github.com/kurator-scenario/scenario-fn/fn"
 	"github.com/kurator-scenario/scenario-fn/krm"
-	"sigs.k8s.io/kustomize/kyaml/kio"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
@@ -81,11 +80,13 @@ func itemsOf(t testing.TB, rl []byte) (string, bool) {
 	return writeNodes(t, parsed.Items), true
 }
 
+// writeNodes serialises items with the function's own writer (krm.Write),
+// for comparing items: kyaml's raw writer would turn {a: } into {a: ''},
+// and it leaves foot comments where yaml.v3 moves them on the next read.
 func writeNodes(t testing.TB, nodes []*yaml.RNode) string {
 	t.Helper()
 	var b bytes.Buffer
-	defer krm.SpellNulls(nodes)() // the raw writer would turn {a: } into {a: ''}
-	if err := (kio.ByteWriter{Writer: &b, KeepReaderAnnotations: true}).Write(nodes); err != nil {
+	if err := (&krm.ResourceList{Items: nodes}).Write(&b); err != nil {
 		t.Fatalf("writing items: %v", err)
 	}
 	return b.String()

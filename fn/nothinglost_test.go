@@ -1032,7 +1032,7 @@ func nlCompare(want, got *yaml.RNode) int { return nlCompareComments(want, got, 
 // from comments (got with what the test took out for the comparison,
 // added pull secrets, which carry a moved foot comment along).
 func nlCompareComments(want, got, comments *yaml.RNode) int {
-	if want.MustString() == got.MustString() {
+	if nlString(want) == nlString(got) {
 		return nlIdentical
 	}
 	if !nlHasFoot(want.YNode()) && !nlHasFoot(comments.YNode()) {
@@ -1083,7 +1083,15 @@ func nlWithoutComments(n *yaml.RNode) (string, []string) {
 	}
 	walk(c.YNode())
 	sort.Strings(lines)
-	return c.MustString(), lines
+	return nlString(c), lines
+}
+
+// nlString serialises an item the way the function writes it: empty nulls
+// in flow collections spelled "null" (krm.SpellNulls), which kyaml's raw
+// writer would quote as an empty string.
+func nlString(n *yaml.RNode) string {
+	defer krm.SpellNulls([]*yaml.RNode{n})()
+	return n.MustString()
 }
 
 // nlMatch counts how items compared.
