@@ -81,7 +81,7 @@ func itemsOf(t testing.TB, rl []byte) (string, bool) {
 }
 
 // writeNodes serialises items with the function's own writer (krm.Write),
-// for comparing items: kyaml's raw writer would turn {a: } into {a: ”},
+// for comparing items: kyaml's raw writer would turn {a: } into {a: ""},
 // and it leaves foot comments where yaml.v3 moves them on the next read.
 func writeNodes(t testing.TB, nodes []*yaml.RNode) string {
 	t.Helper()
