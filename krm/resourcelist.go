@@ -200,22 +200,15 @@ func spellNulls(items []*yaml.RNode) (restore func(), footComments bool) {
 	}, footComments
 }
 
-// reencode parses and re-serialises one YAML document with the encoder
-// kio.ByteWriter uses.
+// reencode parses and re-serialises one YAML document with kyaml, whose
+// encoder is the one kio.ByteWriter uses.
 func reencode(in []byte) ([]byte, error) {
-	var doc yaml.Node
-	if err := yaml.Unmarshal(in, &doc); err != nil {
+	n, err := yaml.Parse(string(in))
+	if err != nil {
 		return nil, err
 	}
-	var buf bytes.Buffer
-	enc := yaml.NewEncoder(&buf)
-	if err := enc.Encode(&doc); err != nil {
-		return nil, err
-	}
-	if err := enc.Close(); err != nil {
-		return nil, err
-	}
-	return buf.Bytes(), nil
+	s, err := n.String()
+	return []byte(s), err
 }
 
 func resultsNode(results framework.Results) (*yaml.RNode, error) {
