@@ -402,10 +402,12 @@ func argoValue(p *generators.Param, o override) (*yaml.RNode, error) {
 	return yaml.NewStringRNode(s), nil
 }
 
-// plainStyle drops flow style and positions, so that a value given as
-// JSON is written like one from a YAML file.
+// plainStyle drops flow style, JSON's quotes and positions, so that a value
+// given as JSON is written like one from a YAML file. The resolved tag is
+// kept, so a string that reads as a number is still quoted on output.
 func plainStyle(n *yaml.Node) {
-	n.Style &^= yaml.FlowStyle
+	n.Tag = n.ShortTag()
+	n.Style &^= yaml.FlowStyle | yaml.DoubleQuotedStyle | yaml.SingleQuotedStyle
 	n.Line, n.Column = 0, 0
 	for _, c := range n.Content {
 		plainStyle(c)
