@@ -33,11 +33,14 @@ unit:
 
 e2e: build tools
 	@if [ -d e2e ]; then cd e2e && SCENARIO_FN=$(FN) KUSTOMIZE=$(KUSTOMIZE) go test -count=1 ./...; fi
+	@# Argo CD's own cmp-server and repo-server code, in its own module (its dependency graph is argo-cd's).
+	@if [ -d e2e/argocd ]; then cd e2e/argocd && go test -count=1 ./...; fi
 
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	go vet ./...
 	@if [ -d e2e ]; then cd e2e && go vet ./...; fi
+	@if [ -d e2e/argocd ]; then cd e2e/argocd && go vet ./...; fi
 
 ## bench: benchmarks with ratios against a kyaml parse+serialise floor measured in the same run
 bench:

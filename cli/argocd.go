@@ -50,6 +50,11 @@ P names a parameter of every instance that declares it, or INSTANCE/P one
 instance's only. Names no instance declares are errors. With several
 instances the announcements use INSTANCE/P. ${VAR} text is kept as it is:
 Argo CD does no substitution.
+
+Examples:
+  cd examples/argocd/app && scenario-fn argocd discover
+  cd examples/argocd/app && ARGOCD_APP_NAMESPACE=shop ARGOCD_ENV_tag=v1.4.3 scenario-fn argocd generate
+  cd examples/argocd/app && scenario-fn argocd parameters
 `
 
 // Environment variables Argo CD's repo-server sends to a plugin.

@@ -229,3 +229,22 @@ func TestArgoCDParametersSeveralInstances(t *testing.T) {
 		t.Errorf("parameters is not deterministic:\n%s", diff)
 	}
 }
+
+func TestArgoCDHelp(t *testing.T) {
+	var out, errb bytes.Buffer
+	if code := Main([]string{"argocd", "--help"}, IO{Out: &out, Err: &errb}); code != 0 {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	for _, want := range []string{"Usage: scenario-fn argocd", "Examples:", "ARGOCD_APP_PARAMETERS"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("argocd --help lacks %q", want)
+		}
+	}
+	if !strings.Contains(usage, "\n  argocd") {
+		t.Error("the top-level usage does not list argocd")
+	}
+	errb.Reset()
+	if code := Main([]string{"argocd", "render"}, IO{Out: &out, Err: &errb}); code != 2 || !strings.Contains(errb.String(), `unknown argocd command "render"`) {
+		t.Errorf("unknown subcommand: exit %d, stderr %s", code, errb.String())
+	}
+}

@@ -109,6 +109,7 @@ Commands:
   render FILE|DIR                     render instances without kustomize or kpt
   explain FILE|DIR [--field PATH]     show the layer, file and line behind every field
   validate FILE|DIR ...               check Kurator YAML against the CRDs and controller rules
+  argocd discover|generate|parameters the Argo CD Config Management Plugin (examples/argocd)
 
   scenario-fn COMMAND --help          a command's flags and examples
   scenario-fn --version               version and Kurator API version
@@ -116,5 +117,5 @@ Commands:
 
 Exit codes: 0 success, 1 failure (problems on stderr), 2 command-line error.
 
-See README.md for kustomize, kpt, Flux and container usage.
+See README.md for kustomize, kpt, Flux, Argo CD and container usage.
 `, "\n")

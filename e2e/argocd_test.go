@@ -635,3 +635,163 @@ func TestArgoCDGenerate100Instances(t *testing.T) {
 		t.Errorf("generate took %v for 100 instances, more than %v (a quarter of Argo CD's default 60 s)", elapsed, limit)
 	}
 }
+
+// repoServerDeployment has the parts of Argo CD's argocd-repo-server
+// Deployment (manifests/base/repo-server) the sidecar patch relies on: the
+// repo-server container, the init container that copies argocd-cmp-server
+// into var-files, and the var-files, plugins and tmp volumes.
+const repoServerDeployment = `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: argocd-repo-server
+  labels:
+    app.kubernetes.io/name: argocd-repo-server
+spec:
+  selector:
+    matchLabels:
+      app.kubernetes.io/name: argocd-repo-server
+  template:
+    metadata:
+      labels:
+        app.kubernetes.io/name: argocd-repo-server
+    spec:
+      initContainers:
+      - name: copyutil
+        image: quay.io/argoproj/argocd:v3.2.12
+        command: [/bin/cp, -n, /usr/local/bin/argocd, /var/run/argocd/argocd-cmp-server]
+        volumeMounts:
+        - {name: var-files, mountPath: /var/run/argocd}
+      containers:
+      - name: argocd-repo-server
+        image: quay.io/argoproj/argocd:v3.2.12
+        volumeMounts:
+        - {name: tmp, mountPath: /tmp}
+        - {name: plugins, mountPath: /home/argocd/cmp-server/plugins}
+      volumes:
+      - {name: tmp, emptyDir: {}}
+      - {name: var-files, emptyDir: {}}
+      - {name: plugins, emptyDir: {}}
+`
+
+// TestArgoCDSidecarPatch builds Argo CD's repo-server with the install
+// component, with the real kustomize, and checks the sidecar against what
+// Argo CD requires of a CMP sidecar.
+func TestArgoCDSidecarPatch(t *testing.T) {
+	dir := t.TempDir()
+	copyTree(t, filepath.Join(repo, "examples", "argocd", "install"), filepath.Join(dir, "install"))
+	for name, content := range map[string]string{
+		"repo-server.yaml":   repoServerDeployment,
+		"kustomization.yaml": "resources: [repo-server.yaml]\ncomponents: [install]\n",
+	} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	objs := parse(t, run(t, dir, kustomize, "build", "."))
+	if len(objs) != 1 {
+		t.Fatalf("want the Deployment, got %d objects", len(objs))
+	}
+	d := objs[0]
+	var spec struct {
+		Containers []struct {
+			Name            string   `yaml:"name"`
+			Image           string   `yaml:"image"`
+			Command         []string `yaml:"command"`
+			SecurityContext struct {
+				RunAsNonRoot bool `yaml:"runAsNonRoot"`
+				RunAsUser    int  `yaml:"runAsUser"`
+			} `yaml:"securityContext"`
+			VolumeMounts []struct {
+				Name      string `yaml:"name"`
+				MountPath string `yaml:"mountPath"`
+				SubPath   string `yaml:"subPath"`
+			} `yaml:"volumeMounts"`
+		} `yaml:"containers"`
+		Volumes []struct {
+			Name     string    `yaml:"name"`
+			EmptyDir *struct{} `yaml:"emptyDir"`
+		} `yaml:"volumes"`
+	}
+	podSpec, err := d.Pipe(yaml.Lookup("spec", "template", "spec"))
+	if err != nil || podSpec == nil {
+		t.Fatal("no pod spec")
+	}
+	if err := yaml.Unmarshal([]byte(podSpec.MustString()), &spec); err != nil {
+		t.Fatal(err)
+	}
+	if len(spec.Containers) != 2 {
+		t.Fatalf("want the repo-server container and the sidecar, got %+v", spec.Containers)
+	}
+	side, repoServer := spec.Containers[0], spec.Containers[1]
+	if side.Name == "argocd-repo-server" {
+		side, repoServer = repoServer, side
+	}
+	if repoServer.Name != "argocd-repo-server" || len(repoServer.VolumeMounts) != 2 || repoServer.Command != nil {
+		t.Errorf("the repo-server container changed: %+v", repoServer)
+	}
+	if len(side.Command) != 1 || side.Command[0] != "/var/run/argocd/argocd-cmp-server" {
+		t.Errorf("sidecar command %v: Argo CD requires /var/run/argocd/argocd-cmp-server as the entrypoint", side.Command)
+	}
+	if !side.SecurityContext.RunAsNonRoot || side.SecurityContext.RunAsUser != 999 {
+		t.Errorf("sidecar security context %+v: Argo CD requires user 999", side.SecurityContext)
+	}
+	volumes := map[string]bool{}
+	for _, v := range spec.Volumes {
+		volumes[v.Name] = true
+	}
+	mounts := map[string]string{}
+	for _, m := range side.VolumeMounts {
+		if !volumes[m.Name] {
+			t.Errorf("sidecar mounts %s, which the Deployment does not define", m.Name)
+		}
+		mounts[m.MountPath] = m.Name
+		if m.MountPath == "/home/argocd/cmp-server/config/plugin.yaml" {
+			t.Errorf("plugin.yaml is mounted over the image's (from %s)", m.Name)
+		}
+	}
+	if mounts["/var/run/argocd"] != "var-files" || mounts["/home/argocd/cmp-server/plugins"] != "plugins" {
+		t.Errorf("sidecar mounts %v: want var-files at /var/run/argocd and plugins at /home/argocd/cmp-server/plugins", mounts)
+	}
+	if tmp := mounts["/tmp"]; tmp == "" || tmp == "tmp" {
+		t.Errorf("sidecar /tmp is %q: it needs its own volume, not the repo-server's", tmp)
+	}
+	// The image the README tells to set is the one the patch uses.
+	image, _, _ := strings.Cut(side.Image, ":")
+	if !strings.Contains(readFile(t, filepath.Join(repo, "examples", "argocd", "README.md")), "- name: "+image+"\n") {
+		t.Errorf("the README's images: entry does not name the sidecar image %s", image)
+	}
+}
+
+// TestArgoCDSidecarImage reads examples/argocd/Dockerfile (no Docker here):
+// the project's image, plugin.yaml where the cmp-server reads it, uid 999,
+// and a plugin whose commands the image can run.
+func TestArgoCDSidecarImage(t *testing.T) {
+	text := readFile(t, filepath.Join(repo, "examples", "argocd", "Dockerfile"))
+	stages := splitStages(text)
+	if len(stages) != 1 {
+		t.Fatalf("want one stage on top of the scenario-fn image, got %d", len(stages))
+	}
+	s := stages[0]
+	base := regexp.MustCompile(`(?m)^ARG BASE=(\S+)$`).FindStringSubmatch(text)
+	if s.from != "FROM ${BASE}" || base == nil || !strings.HasPrefix(base[1], "scenario-fn:") {
+		t.Errorf("%s (ARG BASE %v): want the image `make image` builds (scenario-fn:VERSION)", s.from, base)
+	}
+	if got := s.last("COPY"); got != "plugin.yaml /home/argocd/cmp-server/config/plugin.yaml" {
+		t.Errorf("COPY %s: plugin.yaml must land at /home/argocd/cmp-server/config/plugin.yaml", got)
+	}
+	if got := s.last("USER"); got != "999:999" {
+		t.Errorf("USER %s: Argo CD requires CMP sidecars to run as 999", got)
+	}
+	// The base image has the binary on distroless' PATH, and the plugin's
+	// commands call it by that name, without a shell.
+	root := splitStages(readFile(t, filepath.Join(repo, "Dockerfile")))
+	if copied := root[len(root)-1].last("COPY"); !strings.HasSuffix(copied, " /usr/local/bin/scenario-fn") {
+		t.Errorf("the scenario-fn image puts the binary at %q, not /usr/local/bin/scenario-fn", copied)
+	}
+	p := loadPlugin(t)
+	for _, c := range []cmpCommand{p.Spec.Discover.Find.cmpCommand, p.Spec.Generate, p.Spec.Parameters.Dynamic} {
+		if argv := c.argv(); argv[0] != "scenario-fn" || argv[1] != "argocd" {
+			t.Errorf("plugin command %v: distroless has no shell; run scenario-fn argocd ... directly", argv)
+		}
+	}
+}
