@@ -502,14 +502,15 @@ func argocdParameters(stdio IO, environ []string) int {
 		return exitError
 	}
 	defer app.root.Close()
-	var docs [][]document
-	docs = append(docs, app.pkg.Others)
+	docs := [][]document{app.pkg.Others}
+	for _, inst := range app.instances {
+		docs = append(docs, []document{inst.doc})
+	}
+	mask := docsMasker(docs...)
 	resolver := &generators.Resolver{Root: app.root}
 	_ = addTemplates(resolver, app.pkg)
 	list := []announcement{}
 	for _, inst := range app.instances {
-		docs = append(docs, []document{inst.doc})
-		mask := docsMasker(docs...)
 		values := effectiveValues(resolver, inst, app.pkg.Others)
 		prefix := ""
 		if len(app.instances) > 1 {
