@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
@@ -26,7 +27,9 @@ empty; none of them writes anything there.
 
   discover    prints the files holding a ScenarioTemplate instance, one per
               line; prints nothing (and exits 0) when there is none, so the
-              plugin does not claim the Application
+              plugin does not claim the Application (run from the repository
+              root, as Argo CD v2.6.0 to v2.7 did, it reads the directory
+              named by ARGOCD_APP_SOURCE_PATH)
   generate    renders every instance under the directory, like
               'scenario-fn render .', and prints only the manifests; problems
               go to stderr and fail the sync (exit 1); no instance is an error,
@@ -63,7 +66,28 @@ const (
 	envAppNamespace  = "ARGOCD_APP_NAMESPACE"
 	envAppParameters = "ARGOCD_APP_PARAMETERS"
 	envPluginPrefix  = "ARGOCD_ENV_"
+	envAppSourcePath = "ARGOCD_APP_SOURCE_PATH"
 )
+
+// discoverDir is the Application's source directory for discover: the
+// working directory, as Argo CD v2.6.15, v2.8 and later run the command,
+// unless that is the repository root (v2.6.0 to v2.7 ran it there) and
+// ARGOCD_APP_SOURCE_PATH, the Application's spec.source.path, names a
+// directory below it. Scanning the root would claim every Application of
+// a repository that holds an instance anywhere.
+func discoverDir(sourcePath string) string {
+	clean := filepath.ToSlash(filepath.Clean(sourcePath))
+	if sourcePath == "" || clean == "." || strings.HasPrefix(clean, "../") || filepath.IsAbs(sourcePath) {
+		return "."
+	}
+	if wd, err := os.Getwd(); err == nil && strings.HasSuffix(filepath.ToSlash(wd), "/"+clean) {
+		return "."
+	}
+	if info, err := os.Stat(filepath.FromSlash(clean)); err == nil && info.IsDir() {
+		return filepath.FromSlash(clean)
+	}
+	return "."
+}
 
 func runArgoCD(args []string, stdio IO) int {
 	if len(args) == 0 {
@@ -92,7 +116,7 @@ func runArgoCD(args []string, stdio IO) int {
 // argocdDiscover prints the files that hold an instance. Problems are not
 // failures here: a directory that is not ours must simply not match.
 func argocdDiscover(stdio IO) int {
-	p, problems, err := loadPackage(".")
+	p, problems, err := loadPackage(discoverDir(os.Getenv(envAppSourcePath)))
 	if err != nil {
 		fmt.Fprintf(stdio.Err, "scenario-fn argocd discover: %v\n", err)
 		return exitOK

@@ -248,3 +248,37 @@ func TestArgoCDHelp(t *testing.T) {
 		t.Errorf("unknown subcommand: exit %d, stderr %s", code, errb.String())
 	}
 }
+
+// Argo CD v2.6.0 to v2.7 ran discover in the repository root: the
+// Application's path (ARGOCD_APP_SOURCE_PATH) decides, so an instance
+// elsewhere in the repository does not claim it.
+func TestArgoCDDiscoverFromTheRepositoryRoot(t *testing.T) {
+	root := t.TempDir()
+	for _, d := range []string{"apps/orders", "apps/plain"} {
+		if err := os.MkdirAll(filepath.Join(root, d), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.WriteFile(filepath.Join(root, "apps/orders/orders.yaml"), []byte(argoInstanceYAML("orders")), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(root, "apps/plain/cm.yaml"), []byte("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct{ wd, path, want string }{
+		{"", "apps/orders", "orders.yaml\n"},            // old Argo CD: the root
+		{"", "apps/plain", ""},                          // an instance elsewhere does not count
+		{"apps/orders", "apps/orders", "orders.yaml\n"}, // current Argo CD: the app path
+		{"apps/plain", "apps/plain", ""},
+		{"apps/orders", "", "orders.yaml\n"},
+	}
+	for _, c := range cases {
+		t.Run(c.wd+" "+c.path, func(t *testing.T) {
+			t.Chdir(filepath.Join(root, c.wd))
+			out, stderr, code := runArgo(t, "discover", map[string]string{"ARGOCD_APP_SOURCE_PATH": c.path})
+			if code != 0 || out != c.want {
+				t.Errorf("exit %d, stdout %q (want %q), stderr %s", code, out, c.want, stderr)
+			}
+		})
+	}
+}

@@ -6,6 +6,13 @@
 // discovery and the parameters stream as the repo-server's app details do).
 // It is its own module: argo-cd's dependency graph does not fit the
 // project's.
+//
+// argo-cd is pinned to v3.2.12, the newest release that builds from the Go
+// module proxy: v3.3.0 and later require gitops-engine at a pseudo-version
+// the proxy does not serve (their own go.mod replaces it with a directory of
+// the argo-cd repository, which a dependent module cannot use). The
+// cmp-server code of v3.5.1 differs from v3.2.12's only in that import path
+// and one error message.
 package argocd
 
 import (
