@@ -52,7 +52,8 @@ What Argo CD passes in:
 P names a parameter of every instance that declares it, or INSTANCE/P one
 instance's only. Names no instance declares are errors. With several
 instances the announcements use INSTANCE/P. ${VAR} text is kept as it is:
-Argo CD does no substitution.
+Argo CD does no substitution, and for the same reason spec.output.flux is
+taken as none (an instance also rendered for Flux may say escape).
 
 Examples:
   cd examples/argocd/app && scenario-fn argocd discover
@@ -478,7 +479,9 @@ func argocdGenerate(stdio IO, environ []string) int {
 			continue
 		}
 		seen[id] = inst.doc.File
-		nodes, ps := renderInstance(app.root, inst.doc, app.pkg.Others, "")
+		// Argo CD does no substitution: text meant for Flux's (spec.output.flux
+		// escape writes $$ for $) would reach the cluster as written.
+		nodes, ps := renderInstance(app.root, inst.doc, app.pkg.Others, generators.FluxNone)
 		problems = append(problems, ps...)
 		out = append(out, nodes...)
 	}

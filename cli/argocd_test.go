@@ -282,3 +282,33 @@ func TestArgoCDDiscoverFromTheRepositoryRoot(t *testing.T) {
 		})
 	}
 }
+
+// An instance written for Flux (spec.output.flux: escape) renders for
+// Argo CD without Flux's escaping: nothing would turn $$ back into $.
+func TestArgoCDIgnoresFluxEscaping(t *testing.T) {
+	inst := argoInstanceYAML("a") + `  resources:
+  - apiVersion: pipeline.kurator.dev/v1alpha1
+    kind: Pipeline
+    spec:
+      tasks:
+      - name: report
+        customTask: {image: bash:5.2, script: 'echo "${CLUSTER:-x} $USER $$"'}
+  output:
+    flux: escape
+`
+	argoDir(t, map[string]string{"a.yaml": inst})
+	out, stderr, code := runArgo(t, "generate", nil)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	script := lookupValue(t, byKindName(t, out)["Pipeline a"], "spec", "tasks", "[name=report]", "customTask", "script")
+	if script != `echo "${CLUSTER:-x} $USER $$"` {
+		t.Errorf("script %q, want it as written", script)
+	}
+	// The same instance rendered for Flux is escaped: the test would
+	// notice if the option did nothing.
+	var rendered, errb bytes.Buffer
+	if code := Main([]string{"render", "."}, IO{Out: &rendered, Err: &errb}); code != 0 || !strings.Contains(rendered.String(), "$$USER") {
+		t.Fatalf("render (Flux path) did not escape: exit %d\n%s%s", code, rendered.String(), errb.String())
+	}
+}
