@@ -39,7 +39,9 @@ empty; none of them writes anything there.
               value the render uses
 
 What Argo CD passes in:
-  ARGOCD_APP_NAME          metadata.name of an instance that has none
+  ARGOCD_APP_NAME          metadata.name of an instance that has none (of
+                           NAMESPACE_NAME, for Applications outside Argo CD's
+                           namespace, the NAME)
   ARGOCD_APP_NAMESPACE     metadata.namespace of an instance that has none
                            (else the output would go to "default")
   ARGOCD_ENV_<P>           spec.source.plugin.env entry P: the value of
@@ -176,7 +178,10 @@ func readArgoEnv(environ []string) (*argoEnv, error) {
 		k, v, _ := strings.Cut(kv, "=")
 		switch {
 		case k == envAppName:
-			e.appName = v
+			// An Application outside Argo CD's own namespace is named
+			// <namespace>_<name> (Application.InstanceName); '_' is in no
+			// Kubernetes name.
+			e.appName = v[strings.LastIndexByte(v, '_')+1:]
 		case k == envAppNamespace:
 			e.appNamespace = v
 		case k == envAppParameters:

@@ -113,8 +113,14 @@ func TestArgoCDOverridesPerInstance(t *testing.T) {
 }
 
 func TestArgoCDNameFromApplication(t *testing.T) {
+	for _, appName := range []string{"payments", "team-pay_payments"} {
+		t.Run(appName, func(t *testing.T) { testArgoCDNameFromApplication(t, appName) })
+	}
+}
+
+func testArgoCDNameFromApplication(t *testing.T, appName string) {
 	argoDir(t, map[string]string{"svc.yaml": argoInstanceYAML("")})
-	out, stderr, code := runArgo(t, "generate", map[string]string{"ARGOCD_APP_NAME": "payments", "ARGOCD_APP_NAMESPACE": "pay"})
+	out, stderr, code := runArgo(t, "generate", map[string]string{"ARGOCD_APP_NAME": appName, "ARGOCD_APP_NAMESPACE": "pay"})
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
