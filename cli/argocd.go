@@ -265,7 +265,7 @@ func loadArgoApp(env *argoEnv, withParams bool) (*argoApp, krm.Problems, error) 
 			_ = n.PipeE(yaml.SetK8sNamespace(env.appNamespace))
 		}
 		m, _ = n.GetMeta()
-		inst, ps := generators.ParseTemplate(n, d.File, false)
+		inst, ps := generators.ParseTemplate(n, d.File, true)
 		problems = append(problems, ps...)
 		if inst == nil {
 			continue
