@@ -475,6 +475,7 @@ func TestArgoCDParameterAnnouncements(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &got); err != nil {
 		t.Fatalf("parameters printed no JSON list (cmp-server unmarshals stdout into []ParameterAnnouncement): %v\n%s", err, out)
 	}
+	golden(t, filepath.Join(repo, "examples", "argocd", "expected-parameters.json"), out)
 	byName := map[string]map[string]any{}
 	for _, a := range got {
 		byName[fmt.Sprint(a["name"])] = a
