@@ -334,3 +334,48 @@ func TestGenerateFailureReachesArgoCD(t *testing.T) {
 		t.Errorf("Argo CD's error does not carry scenario-fn's message: %v", err)
 	}
 }
+
+// TestGenerate100InstancesThroughArgoCD: Argo CD's whole path (the
+// repository streamed to the cmp-server as a tarball, unpacked, generate,
+// the manifests parsed back) for 100 instances, under the repo-server's
+// default 60 s deadline.
+func TestGenerate100InstancesThroughArgoCD(t *testing.T) {
+	startCMPServer(t)
+	app := loadApplication(t)
+	root := t.TempDir()
+	instance, err := os.ReadFile(filepath.Join(repo, "examples", "argocd", "app", "orders.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	appPath := filepath.Join(root, "apps")
+	for i := 0; i < 100; i++ {
+		dir := filepath.Join(appPath, fmt.Sprintf("team-%d", i%10))
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		name := fmt.Sprintf("svc-%03d", i)
+		text := strings.Replace(string(instance), "name: orders", "name: "+name, 1)
+		if err := os.WriteFile(filepath.Join(dir, name+".yaml"), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	src := app.Spec.Source.DeepCopy()
+	src.Path = "apps"
+	q := &repoclient.ManifestRequest{
+		Repo: &v1alpha1.Repository{Repo: src.RepoURL}, Revision: revision, AppName: app.Name,
+		Namespace: app.Spec.Destination.Namespace, ApplicationSource: src, KubeVersion: "1.32.4",
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	start := time.Now()
+	res, err := repository.GenerateManifests(ctx, appPath, root, revision, q, false, nil,
+		resource.MustParse("0"), utilio.NewRandomizedTempPaths(t.TempDir()))
+	elapsed := time.Since(start)
+	if err != nil {
+		t.Fatalf("Argo CD's manifest generation failed after %v: %v", elapsed, err)
+	}
+	t.Logf("Argo CD generated %d manifests for 100 instances in %v (deadline 60 s)", len(res.Manifests), elapsed.Round(time.Millisecond))
+	if len(res.Manifests) != 200 {
+		t.Errorf("got %d manifests, want 200", len(res.Manifests))
+	}
+}
