@@ -52,7 +52,7 @@ What Argo CD passes in:
                            {name: P, array: [...]}, {name: P, map: {...}}
 
 P names a parameter of every instance that declares it, or INSTANCE/P one
-instance's only. Names no instance declares are errors. With several
+instance's only (applied after P of the same channel, so it wins). Names no instance declares are errors. With several
 instances the announcements use INSTANCE/P. ${VAR} text is kept as it is:
 Argo CD does no substitution, and for the same reason spec.output.flux is
 taken as none (an instance also rendered for Flux may say escape).
@@ -161,6 +161,8 @@ type override struct {
 	param bool
 }
 
+func (o override) qualified() bool { return strings.Contains(o.name, "/") }
+
 // appParameter is one element of ARGOCD_APP_PARAMETERS, as Argo CD
 // marshals an ApplicationSourcePluginParameter.
 type appParameter struct {
@@ -193,18 +195,28 @@ func readArgoEnv(environ []string) (*argoEnv, error) {
 		}
 	}
 	// The environment's order is Argo CD's; sort so that the result does not
-	// depend on it (names are unique: they are environment keys).
-	sort.Slice(plugin, func(i, j int) bool { return plugin[i].name < plugin[j].name })
+	// depend on it (names are unique: they are environment keys), P before
+	// INSTANCE/P, so that the more specific entry wins.
+	sort.Slice(plugin, func(i, j int) bool {
+		if qi, qj := plugin[i].qualified(), plugin[j].qualified(); qi != qj {
+			return qj
+		}
+		return plugin[i].name < plugin[j].name
+	})
 	e.overrides = plugin
 	if strings.TrimSpace(params) != "" {
 		var list []appParameter
 		if err := json.Unmarshal([]byte(params), &list); err != nil {
 			return nil, fmt.Errorf("%s is not Argo CD's parameter list: %v", envAppParameters, err)
 		}
+		var ps []override
 		for _, p := range list {
-			e.overrides = append(e.overrides, override{name: p.Name, from: "spec.source.plugin.parameters " + p.Name,
+			ps = append(ps, override{name: p.Name, from: "spec.source.plugin.parameters " + p.Name,
 				str: p.String, array: p.Array, dict: p.Map, param: true})
 		}
+		// In the Application's order, P before INSTANCE/P.
+		sort.SliceStable(ps, func(i, j int) bool { return !ps[i].qualified() && ps[j].qualified() })
+		e.overrides = append(e.overrides, ps...)
 	}
 	return e, nil
 }

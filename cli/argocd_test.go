@@ -84,9 +84,10 @@ func TestArgoCDOverridesPerInstance(t *testing.T) {
 	argoDir(t, map[string]string{"a.yaml": argoInstanceYAML("a"), "b.yaml": argoInstanceYAML("b")})
 	out, stderr, code := runArgo(t, "generate", map[string]string{
 		"ARGOCD_APP_NAMESPACE":  "shop",
+		"ARGOCD_ENV_b/tag":      "v7", // sorts before "tag", applies after it
 		"ARGOCD_ENV_tag":        "v9",
 		"ARGOCD_ENV_b/branch":   "release",
-		"ARGOCD_APP_PARAMETERS": `[{"name":"b/replicas","string":"5"},{"name":"tag","string":"v10"}]`,
+		"ARGOCD_APP_PARAMETERS": `[{"name":"b/replicas","string":"5"},{"name":"a/tag","string":"v11"},{"name":"replicas","string":"4"}]`,
 	})
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
@@ -97,11 +98,14 @@ func TestArgoCDOverridesPerInstance(t *testing.T) {
 		if app == nil || app.GetNamespace() != "shop" {
 			t.Fatalf("Application %s missing or not in shop:\n%s", name, out)
 		}
-		if got := lookupValue(t, app, "spec", "syncPolicies", "[name=default]", "kustomization", "images", "0", "newTag"); got != "v10" {
-			t.Errorf("%s: tag %q, want v10 (the parameter wins over the plugin env)", name, got)
+		// a: parameter a/tag over env tag; b: env b/tag over env tag.
+		wantTag := map[string]string{"a": "v11", "b": "v7"}[name]
+		if got := lookupValue(t, app, "spec", "syncPolicies", "[name=default]", "kustomization", "images", "0", "newTag"); got != wantTag {
+			t.Errorf("%s: tag %q, want %s", name, got, wantTag)
 		}
+		// a: parameter replicas; b: parameter b/replicas, listed first, applied after.
 		patch := lookupValue(t, app, "spec", "syncPolicies", "[name=default]", "kustomization", "patches", "0", "patch")
-		want := map[string]string{"a": `"value":2`, "b": `"value":5`}[name]
+		want := map[string]string{"a": `"value":4`, "b": `"value":5`}[name]
 		if !strings.Contains(patch, `"path":"/spec/replicas",`+want) {
 			t.Errorf("%s: replicas patch %s, want %s", name, patch, want)
 		}
