@@ -675,8 +675,8 @@ func sensitive(p *generators.Param, v *yaml.RNode, mask *credentials.Masker) boo
 }
 
 // setAnnouncedValue writes the value in the announcement's collection:
-// scalars as string, arrays of scalars as array, objects of scalars as map,
-// anything deeper as JSON text (which generate reads back); it tells
+// scalars as string, arrays of strings as array, objects of strings as map,
+// anything else as JSON text (which generate reads back); it tells
 // whether it wrote JSON.
 func setAnnouncedValue(a *announcement, p *generators.Param, n *yaml.RNode) bool {
 	y := n.YNode()
@@ -685,14 +685,14 @@ func setAnnouncedValue(a *announcement, p *generators.Param, n *yaml.RNode) bool
 		s := y.Value
 		a.String = &s
 		return false
-	case p.Type == "array" && y.Kind == yaml.SequenceNode && allScalar(y.Content):
+	case p.Type == "array" && y.Kind == yaml.SequenceNode && allStrings(y.Content):
 		a.CollectionType = "array"
 		a.Array = []string{}
 		for _, c := range y.Content {
 			a.Array = append(a.Array, c.Value)
 		}
 		return false
-	case p.Type == "object" && y.Kind == yaml.MappingNode && allScalar(y.Content):
+	case p.Type == "object" && y.Kind == yaml.MappingNode && allStrings(y.Content):
 		a.CollectionType = "map"
 		a.Map = map[string]string{}
 		for i := 0; i+1 < len(y.Content); i += 2 {
@@ -709,9 +709,13 @@ func setAnnouncedValue(a *announcement, p *generators.Param, n *yaml.RNode) bool
 	return true
 }
 
-func allScalar(nodes []*yaml.Node) bool {
+// allStrings tells whether an array's items or an object's keys and values
+// are all strings: Argo CD's arrays and maps hold strings only, so a number
+// or a boolean would come back from the UI as a string; such values are
+// announced as JSON instead.
+func allStrings(nodes []*yaml.Node) bool {
 	for _, n := range nodes {
-		if n.Kind != yaml.ScalarNode {
+		if n.Kind != yaml.ScalarNode || n.ShortTag() != yaml.NodeTagString {
 			return false
 		}
 	}

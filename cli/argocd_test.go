@@ -322,3 +322,31 @@ func TestArgoCDIgnoresFluxEscaping(t *testing.T) {
 		t.Fatalf("render (Flux path) did not escape: exit %d\n%s%s", code, rendered.String(), errb.String())
 	}
 }
+
+// Arrays and objects of strings are announced as Argo CD arrays and maps;
+// anything Argo CD's string collections would turn into strings, as JSON.
+func TestArgoCDAnnouncedCollections(t *testing.T) {
+	params := map[string]*generators.Param{
+		"hosts":  {Name: "hosts", Type: "array"},
+		"ports":  {Name: "ports", Type: "array"},
+		"labels": {Name: "labels", Type: "object"},
+		"limits": {Name: "limits", Type: "object"},
+	}
+	cases := map[string]struct {
+		value string
+		want  string
+	}{
+		"hosts":  {"[a.example, b.example]", `"collectionType":"array","array":["a.example","b.example"]`},
+		"ports":  {"[80, 443]", `"collectionType":"string","string":"[80,443]"`},
+		"labels": {"{team: shop, tier: web}", `"collectionType":"map","map":{"team":"shop","tier":"web"}`},
+		"limits": {"{cpu: 1, debug: true}", `"collectionType":"string","string":"{\"cpu\":1,\"debug\":true}"`},
+	}
+	for name, c := range cases {
+		a := announcement{Name: name, CollectionType: "string"}
+		setAnnouncedValue(&a, params[name], yaml.MustParse(c.value))
+		b, _ := json.Marshal(a)
+		if !strings.Contains(string(b), c.want) {
+			t.Errorf("%s: %s, want %s", name, b, c.want)
+		}
+	}
+}
