@@ -169,7 +169,12 @@ func pluginEnv(t *testing.T, app argoApplication, build []string) []string {
 	}
 	env := append([]string(nil), build...)
 	for _, e := range app.Spec.Source.Plugin.Env {
-		env = append(env, "ARGOCD_ENV_"+e.Name+"="+os.Expand(e.Value, func(k string) string { return vars[k] }))
+		env = append(env, "ARGOCD_ENV_"+e.Name+"="+os.Expand(e.Value, func(k string) string {
+			if k == "$" { // Env.Envsubst: $$ is a literal $
+				return "$"
+			}
+			return vars[k]
+		}))
 	}
 	params := app.Spec.Source.Plugin.Parameters
 	if params == nil {
