@@ -12,7 +12,7 @@ LDFLAGS    := -s -w -X github.com/kurator-scenario/scenario-fn/cli.Version=$(VER
 IMAGE      ?= scenario-fn:$(VERSION)
 FUZZTIME   ?= 30s
 
-.PHONY: all build tools test unit e2e race bench demo fuzz image lint clean
+.PHONY: all build tools test unit e2e race bench bench-micro demo fuzz image lint clean
 
 all: build
 
@@ -39,8 +39,15 @@ lint:
 	go vet ./...
 	@if [ -d e2e ]; then cd e2e && go vet ./...; fi
 
-## bench: benchmarks with ratios against a kyaml parse+serialise floor measured in the same run
-bench:
+## bench: whole-process benchmarks (stdin -> stdout, under kpt and kustomize) against floors built
+## and measured in the same run, targets checked as ratios; then the in-process diagnostics
+bench: build tools
+	go run ./internal/procbench -fn $(FN) -kustomize $(KUSTOMIZE) $(BENCHFLAGS)
+	@echo; echo "== Diagnostics: in-process microbenchmarks (not product targets) =="
+	go run ./internal/benchreport -diagnostic
+
+## bench-micro: only the in-process microbenchmarks, with their own targets checked
+bench-micro:
 	go run ./internal/benchreport
 
 ## demo: render the quickstart example with a built-in template
