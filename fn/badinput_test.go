@@ -122,6 +122,30 @@ func aliasBomb(depth int, indentBy string) string {
 	return b.String()
 }
 
+// fleetWith is the Fleet shop/loop of fleet.yaml ending in the given YAML.
+func fleetWith(tail string) string {
+	return "apiVersion: fleet.kurator.dev/v1alpha1\nkind: Fleet\nmetadata:\n  name: loop\n  namespace: shop\n  annotations: {" + pathKey + ": fleet.yaml}\n" + tail + "\n"
+}
+
+// crossItemBomb is a ResourceList whose item 0 (many/anchor.yaml) holds
+// aliasBomb(depth) and whose next refs items each alias its last anchor.
+func crossItemBomb(depth, refs int, fc string) []byte {
+	items := []string{"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: anchor\n  namespace: shop\n  annotations: {" + pathKey + ": many/anchor.yaml}\ndata:\n" + aliasBomb(depth, "  ")}
+	for i := 0; i < refs; i++ {
+		items = append(items, fmt.Sprintf("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ref-%d\n  namespace: shop\n  annotations: {%s: many/%d.yaml}\ndata: {x: *l%d}\n", i, pathKey, i, depth))
+	}
+	items = append(items, unrelated)
+	return resourceList(fc, items...)
+}
+
+// fcLast moves the functionConfig of a ResourceList written by
+// resourceList after its items, so that it may alias their anchors.
+func fcLast(rl []byte) []byte {
+	s := string(rl)
+	i, j := strings.Index(s, "functionConfig:\n"), strings.Index(s, "items:\n")
+	return []byte(s[:i] + s[j:] + s[i:j])
+}
+
 func nested(depth int) string {
 	return strings.Repeat("[", depth) + strings.Repeat("]", depth)
 }
@@ -169,6 +193,10 @@ type badCase struct {
 	processed bool
 	// noFix: no "(fix: ...)" hint is expected on every problem line.
 	noFix bool
+	// memory: the case could exhaust memory or the stack if handled
+	// wrongly; it also runs through the built binary in a child process
+	// with a memory limit (TestBadInputBinary).
+	memory bool
 }
 
 func TestBadInput(t *testing.T) {
@@ -283,13 +311,51 @@ func TestBadInput(t *testing.T) {
 				return resourceList(mirrorConfig, unrelated, "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: lol\n  annotations: {"+pathKey+": lol.yaml}\ndata:\n"+aliasBomb(40, "  "))
 			},
 			code:   1,
-			stderr: []string{`^error: lol.yaml: ConfigMap lol: item 1: YAML aliases expand it by \d+ nodes \(more than 1048576\): refused as a billion-laughs document \(fix: write the values out without anchors`}},
+			stderr: []string{`^error: lol.yaml: ConfigMap lol: item 1: YAML aliases expand it by \d+ nodes, which takes the input to \d+ \(more than 65536, for all documents together\): refused as a billion-laughs document \(set SCENARIO_FN_MAX_ALIAS_NODES to raise the limit\) \(fix: write the values out without anchors`}},
 		{name: "YAML alias bomb in the functionConfig", why: "error",
 			input: func() []byte {
 				return resourceList(instance(webService+"  resources:\n"+aliasBomb(40, "    ")), unrelated)
 			},
 			code:   1,
 			stderr: []string{`orders.yaml: ScenarioTemplate shop/orders: the functionConfig: YAML aliases expand it`}},
+		{name: "self-referencing alias in an item", why: "error: the item would contain itself; refused before any walk follows the alias (kyaml's DeAnchor would recurse until the stack overflows)",
+			input: func() []byte {
+				return resourceList(mirrorConfig, unrelated, fleetWith("spec: &a {clusters: [*a]}"))
+			},
+			code: 1, memory: true,
+			stderr: []string{`^error: fleet.yaml: Fleet shop/loop: spec.clusters.0: item 1: the alias \*a at spec.clusters.0 points into its own anchor &a: the document would contain itself and never end \(fix: write the values out without anchors`}},
+		{name: "self-referencing alias in the functionConfig", why: "error",
+			input: func() []byte {
+				return resourceList(instance(webService+"resources: &r\n- apiVersion: v1\n  kind: ConfigMap\n  data: {x: *r}\n"), unrelated)
+			},
+			code: 1, memory: true,
+			stderr: []string{`^error: orders.yaml: ScenarioTemplate shop/orders: spec.resources.0.data.x: the functionConfig: the alias \*r at spec.resources.0.data.x points into its own anchor &r`}},
+		{name: "self-referencing merge key", why: "error: <<: *a inside &a is the same cycle",
+			input: func() []byte {
+				return resourceList(mirrorConfig, unrelated, fleetWith("spec: &a\n  clusters: []\n  plugin: {<<: *a}"))
+			},
+			code: 1, memory: true,
+			stderr: []string{`^error: fleet.yaml: Fleet shop/loop: spec.plugin.<<: item 1: the alias \*a at spec.plugin.<< points into its own anchor &a`}},
+		{name: "one anchor aliased from 60 items", why: "error: the alias budget is one for the whole ResourceList, counted before expansion (each item alone is under it)",
+			input: func() []byte { return crossItemBomb(12, 60, mirrorConfig) },
+			code:  1, memory: true,
+			stderr: []string{`^error: many/\d+.yaml: ConfigMap shop/ref-\d+: item \d+: YAML aliases expand it by \d+ nodes, which takes the input to \d+ \(more than 65536, for all documents together\): refused as a billion-laughs document \(set SCENARIO_FN_MAX_ALIAS_NODES to raise the limit\) \(fix: write the values out without anchors`}},
+		{name: "an item's bomb just under the old per-item limit, aliased from 60 items", why: "error: the anchor's own item is over the budget already (the old per-item limit let this reach 6.5 GB)",
+			input: func() []byte { return crossItemBomb(16, 60, mirrorConfig) },
+			code:  1, memory: true,
+			stderr: []string{`^error: many/anchor.yaml: ConfigMap shop/anchor: item 0: YAML aliases expand it by \d+ nodes`}},
+		{name: "functionConfig aliasing an item's anchor", why: "error: the functionConfig's expansion is charged to the same budget (930 bytes took 56 s and 3.5 GB)",
+			input: func() []byte {
+				return fcLast(crossItemBomb(16, 0, instance(webService+"overlays:\n- apiVersion: apps.kurator.dev/v1alpha1\n  kind: Application\n  metadata: {labels: {big: *l16}}\n")))
+			},
+			code: 1, memory: true,
+			stderr: []string{`^error: orders.yaml: ScenarioTemplate shop/orders: the functionConfig: YAML aliases expand it by \d+ nodes`}},
+		{name: "labels aliasing another item's labels", why: "accepted: valid YAML, the alias names a mapping of strings",
+			input: func() []byte {
+				return resourceList(instance(webService), strings.Replace(unrelated, "  namespace: shop\n", "  namespace: shop\n  labels: &lbl {team: a}\n", 1),
+					strings.NewReplacer("  namespace: shop\n", "  namespace: shop\n  labels: *lbl\n", "name: unrelated", "name: other", "unrelated.yaml", "other.yaml").Replace(unrelated))
+			},
+			code: 0, processed: true, noFix: true},
 		{name: "duplicate item identities", why: "warning: both pass through unchanged (the function owns neither); kustomize and kubectl reject them later",
 			input: func() []byte {
 				return resourceList(mirrorConfig, unrelated, strings.Replace(unrelated, "path: unrelated.yaml", "path: copy.yaml", 1))

@@ -77,17 +77,29 @@ func checkItem(n *yaml.RNode) error {
 		if v == nil || yaml.IsMissingOrNull(v.Value) {
 			continue
 		}
-		if v.Value.YNode().Kind != yaml.MappingNode {
+		// An alias to a mapping (labels: *lbl) is a mapping: the function
+		// expands aliases before any processor looks at the item.
+		m := resolveAlias(v.Value.YNode())
+		if m.Kind != yaml.MappingNode {
 			return fmt.Errorf("metadata.%s is not a mapping", f)
 		}
-		c := v.Value.YNode().Content
+		c := m.Content
 		for j := 0; j+1 < len(c); j += 2 {
-			if c[j].Kind != yaml.ScalarNode || c[j+1].Kind != yaml.ScalarNode {
+			if resolveAlias(c[j]).Kind != yaml.ScalarNode || resolveAlias(c[j+1]).Kind != yaml.ScalarNode {
 				return fmt.Errorf("metadata.%s.%s is not a string", f, c[j].Value)
 			}
 		}
 	}
 	return nil
+}
+
+// resolveAlias follows an alias to the node it names (a chain of aliases
+// cannot exist in YAML: an alias names an anchored node, never an alias).
+func resolveAlias(n *yaml.Node) *yaml.Node {
+	if n.Kind == yaml.AliasNode && n.Alias != nil {
+		return n.Alias
+	}
+	return n
 }
 
 func describeItem(n *yaml.RNode) string {
