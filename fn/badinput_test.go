@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -180,6 +181,9 @@ type badCase struct {
 	// links are symlinks, name -> target.
 	files map[string]string
 	links map[string]string
+	fifos []string
+	// env are environment variables set for the case.
+	env map[string]string
 
 	code   int
 	stderr []string // regular expressions stderr must match
@@ -199,8 +203,9 @@ type badCase struct {
 	memory bool
 }
 
-func TestBadInput(t *testing.T) {
-	cases := []badCase{
+// badCases are the rows of the bad-input matrix.
+func badCases() []badCase {
+	return []badCase{
 		// ---- The wire: what is not a ResourceList never produces output.
 		{name: "empty input", why: "error: nothing to process; stdout stays empty",
 			input: func() []byte { return nil },
@@ -455,6 +460,17 @@ func TestBadInput(t *testing.T) {
 			links:  map[string]string{"platform/evil.yaml": "../../outside.yaml"},
 			code:   1,
 			stderr: []string{`spec.extends.0: template path "./platform/evil.yaml" leaves the package directory \(through a symlink or \.\.\) \(fix: check the path`}},
+		{name: "template path naming a FIFO", why: "error: only regular files are read (opening a FIFO blocked forever)",
+			input:  func() []byte { return resourceList(instance("extends: [./platform/pipe.yaml]\n"), unrelated) },
+			fifos:  []string{"platform/pipe.yaml"},
+			code:   1,
+			stderr: []string{`^error: orders.yaml: ScenarioTemplate shop/orders: spec.extends.0: template path "./platform/pipe.yaml" is not a regular file \(a named pipe\) \(fix: name a template file; named pipes, devices and sockets are not read\)`}},
+		{name: "template file over the input limit", why: "error: the limit names the variable that raises it (a 200 MiB template used 834 MB)",
+			input:  func() []byte { return resourceList(instance("extends: [./platform/big.yaml]\n"), unrelated) },
+			files:  map[string]string{"platform/big.yaml": template("big", "platform/big.yaml", "description: "+strings.Repeat("x", 5000)+"\n")},
+			env:    map[string]string{"SCENARIO_FN_MAX_INPUT_BYTES": "4096"},
+			code:   1,
+			stderr: []string{`^error: orders.yaml: ScenarioTemplate shop/orders: spec.extends.0: template file "./platform/big.yaml" is larger than 4096 bytes, the input limit \(fix: split the template, or set SCENARIO_FN_MAX_INPUT_BYTES to raise the limit\)`}},
 		{name: "missing template file", why: "error",
 			input:  func() []byte { return resourceList(instance("extends: [./platform/missing.yaml]\n"), unrelated) },
 			code:   1,
@@ -666,7 +682,10 @@ resources:
 			code:   0,
 			stderr: []string{`^warning: web.yaml: Deployment shop/web: spec.template.spec.containers.\[name=web\].image: image 42 is not a string: left unchanged \(fix: quote the value\)`}},
 	}
+}
 
+func TestBadInput(t *testing.T) {
+	cases := badCases()
 	counts := map[string]int{}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -693,6 +712,18 @@ resources:
 			// missing file, is what has to be refused.
 			if err := os.WriteFile(filepath.Join(filepath.Dir(dir), "outside.yaml"), []byte(template("outside", "outside.yaml", "description: outside\n")), 0o644); err != nil {
 				t.Fatal(err)
+			}
+			for _, name := range tc.fifos {
+				p := filepath.Join(dir, name)
+				if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+					t.Fatal(err)
+				}
+				if err := syscall.Mkfifo(p, 0o644); err != nil {
+					t.Skipf("SKIPPED: cannot create a FIFO: %v", err)
+				}
+			}
+			for k, v := range tc.env {
+				t.Setenv(k, v)
 			}
 			input := tc.input()
 			start := time.Now()
