@@ -158,15 +158,21 @@ func renderInstance(root *os.Root, inst document, others []document, flux string
 	if problems.HasErrors() {
 		return nil, problems
 	}
-	return generatedBy(rl.Items, instanceID(cfg)), problems
+	return generatedBy(rl.Items, items, instanceID(cfg)), problems
 }
 
-// generatedBy picks the items an instance generated and strips the
-// annotations runners remove from their output.
-func generatedBy(items []*yaml.RNode, id string) []*yaml.RNode {
+// generatedBy picks the items an instance generated (not among the input
+// items: an input item annotated with the instance that it did not
+// generate is kept by the function, and is no output of this render) and
+// strips the annotations runners remove from their output.
+func generatedBy(items, input []*yaml.RNode, id string) []*yaml.RNode {
+	in := make(map[*yaml.RNode]bool, len(input))
+	for _, it := range input {
+		in[it] = true
+	}
 	var out []*yaml.RNode
 	for _, it := range items {
-		if it.GetAnnotations()[generators.AnnotationInstance] != id {
+		if in[it] || it.GetAnnotations()[generators.AnnotationInstance] != id {
 			continue
 		}
 		stripRunnerAnnotations(it)
