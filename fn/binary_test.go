@@ -212,7 +212,7 @@ func TestBadInputBinary(t *testing.T) {
 type cliCase struct {
 	name  string
 	files map[string]string
-	links map[string]string // name -> target
+	links map[string]string // name -> target; OUTSIDE is a directory outside the package
 	fifos []string
 	env   []string
 	// cmds are the command lines; each must exit with code and print
@@ -281,6 +281,34 @@ func cliCases() []cliCase {
 			cmds:   [][]string{{"validate", "pipe.yaml"}},
 			code:   1,
 			stderr: []string{`^error: pipe.yaml is not a regular file \(a named pipe\): only regular files are read`}},
+		{name: "render --out through a committed symlink",
+			files:  map[string]string{"orders.yaml": cliInst(webService)},
+			links:  map[string]string{"rendered/shop": "OUTSIDE"},
+			cmds:   [][]string{{"render", ".", "--out", "rendered"}},
+			code:   1,
+			stderr: []string{`^error: render rendered/shop/orders.yaml: rendered/shop is a symbolic link \(to .+\): render does not write through links \(fix: remove the link, or choose another --out\)`}},
+		{name: "render --out naming a symlink",
+			files:  map[string]string{"orders.yaml": cliInst(webService)},
+			links:  map[string]string{"rendered": "OUTSIDE"},
+			cmds:   [][]string{{"render", ".", "--out", "rendered"}, {"render", ".", "--out", "rendered/sub"}},
+			code:   1,
+			stderr: []string{`^error: --out rendered(/sub)?: rendered is a symbolic link \(to .+\): render does not write through links`}},
+		{name: "render --out a symlink inside the package",
+			files:  map[string]string{"orders.yaml": cliInst(webService)},
+			links:  map[string]string{"rendered/shop/orders.yaml": "../../orders.yaml"},
+			cmds:   [][]string{{"render", ".", "--out", "rendered"}},
+			code:   1,
+			stderr: []string{`^error: render rendered/shop/orders.yaml: rendered/shop/orders.yaml is a symbolic link \(to \.\./\.\./orders.yaml\)`}},
+		{name: "render --out leaving the working directory",
+			files:  map[string]string{"orders.yaml": cliInst(webService)},
+			cmds:   [][]string{{"render", ".", "--out", "../rendered"}, {"render", ".", "--out", "a/../../rendered"}},
+			code:   1,
+			stderr: []string{`^error: --out (a/\.\./)?\.\./rendered leaves the working directory \(fix: write inside it, or give an absolute path to write elsewhere\)`}},
+		{name: "render DIR --out DIR over the instance file",
+			files:  map[string]string{"shop/orders.yaml": cliInst(webService)},
+			cmds:   [][]string{{"render", ".", "--out", "."}, {"render", "shop/orders.yaml", "--out", "."}},
+			code:   1,
+			stderr: []string{`^error: render would write the output of the instance in (shop/)?orders.yaml to shop/orders.yaml, which is the input file shop/orders.yaml: it never overwrites its input \(fix: choose an --out directory that holds no input`}},
 		{name: "input over the input limit",
 			files:  map[string]string{"orders.yaml": cliInst(webService), "big.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: big}\ndata: {x: " + strings.Repeat("x", 5000) + "}\n"},
 			env:    []string{"SCENARIO_FN_MAX_INPUT_BYTES=4000"},
@@ -297,8 +325,13 @@ func TestBadInputCommands(t *testing.T) {
 			for name, content := range tc.files {
 				writeFile(t, filepath.Join(dir, name), content)
 			}
+			outside := t.TempDir()
 			for name, target := range tc.links {
-				if err := os.Symlink(target, filepath.Join(dir, name)); err != nil {
+				p := filepath.Join(dir, name)
+				if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.Symlink(strings.Replace(target, "OUTSIDE", outside, 1), p); err != nil {
 					t.Fatal(err)
 				}
 			}
@@ -326,6 +359,9 @@ func TestBadInputCommands(t *testing.T) {
 				}
 				if d := cmp.Diff(before, after); d != "" {
 					t.Errorf("%s changed the package:\n%s", label, d)
+				}
+				if entries, _ := os.ReadDir(outside); len(entries) > 0 {
+					t.Errorf("%s wrote outside the package: %v", label, entries)
 				}
 			}
 		})
