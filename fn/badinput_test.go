@@ -241,22 +241,28 @@ func badCases() []badCase {
 			},
 			code: 1, noOutput: true,
 			stderr: []string{`reading the ResourceList: .*exceeded max depth of 10000`}},
-		{name: "an item that is a scalar", why: "error: items are objects",
-			input: func() []byte { return resourceList(mirrorConfig, "just a string") },
-			code:  1, noOutput: true,
-			stderr: []string{`^error: item 0: not an object \(a YAML mapping\)`}},
+		{name: "an item that is a scalar", why: "error: items are objects; the list is written back as it came (stdout was empty)",
+			input:  func() []byte { return resourceList(mirrorConfig, "just a string", unrelated) },
+			code:   1,
+			stderr: []string{`^error: item 0: not an object \(a YAML mapping\) \(fix: write each item as a Kubernetes object`}},
 		{name: "metadata that is a list", why: "error: kyaml cannot write such an item back",
 			input: func() []byte {
 				return resourceList(mirrorConfig, "apiVersion: v1\nkind: ConfigMap\nmetadata: [a, b]\n")
 			},
-			code: 1, noOutput: true,
-			stderr: []string{`^error: item 0 \(ConfigMap v1\): metadata is not a mapping`}},
+			code:   1,
+			stderr: []string{`^error: metadata: item 0 \(ConfigMap v1\): metadata is not a mapping \(fix: write each item as a Kubernetes object`}},
 		{name: "labels that are not strings", why: "error: kyaml cannot write such an item back",
 			input: func() []byte {
 				return resourceList(mirrorConfig, "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c, labels: {a: [b]}}\n")
 			},
-			code: 1, noOutput: true,
-			stderr: []string{`item 0 \(ConfigMap v1\): metadata.labels.a is not a string`}},
+			code:   1,
+			stderr: []string{`^error: ConfigMap c: metadata.labels.a: item 0 \(ConfigMap v1\): metadata.labels.a is not a string`}},
+		{name: "labels that are a list", why: "error, the items written back (stdout was empty)",
+			input: func() []byte {
+				return resourceList(mirrorConfig, unrelated, "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n  labels: [a, b]\n  annotations: {"+pathKey+": c.yaml}\n")
+			},
+			code:   1,
+			stderr: []string{`^error: c.yaml: ConfigMap c: metadata.labels: item 1 \(ConfigMap v1\): metadata.labels is not a mapping \(fix: write each item as a Kubernetes object`}},
 
 		// ---- A ResourceList the function cannot process: an error result,
 		// the items written back unchanged.
@@ -283,11 +289,17 @@ func badCases() []badCase {
 			},
 			code:   1,
 			stderr: []string{`ConfigMap cfg: kind: unsupported functionConfig v1 "ConfigMap"`}},
-		{name: "functionConfig that is a list", why: "error",
+		{name: "functionConfig that is a list", why: "error, the items written back (stdout was empty)",
 			input: func() []byte {
-				return []byte("apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems: []\nfunctionConfig: [a, b]\n")
+				return []byte("apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n" + indent(unrelated, "- ", "  ") + "functionConfig: [a, b]\n")
 			},
-			code: 1, noOutput: true,
+			code:   1,
+			stderr: []string{`^error: functionConfig: not an object \(a YAML mapping\) \(fix: write the functionConfig as an object`}},
+		{name: "functionConfig that is a string", why: "error, the items written back",
+			input: func() []byte {
+				return []byte("apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n" + indent(unrelated, "- ", "  ") + "functionConfig: web-service\n")
+			},
+			code:   1,
 			stderr: []string{`^error: functionConfig: not an object \(a YAML mapping\)`}},
 		{name: "item without apiVersion and kind", why: "error: not a Kubernetes object; kubectl and Flux would reject the package",
 			input: func() []byte {

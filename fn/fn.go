@@ -39,7 +39,15 @@ func Run(ctx *krm.Context, input []byte, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "error: %v\n", err)
 		return 1
 	}
-	problems := Process(ctx, rl)
+	var problems krm.Problems
+	if len(rl.Invalid) > 0 {
+		// Not objects in shape: no processor can run; the list goes back
+		// as it came, with the reasons.
+		problems = rl.Invalid
+		rl.Results = problems.Results()
+	} else {
+		problems = Process(ctx, rl)
+	}
 	for _, p := range problems {
 		if p.Severity == framework.Error || p.Severity == framework.Warning {
 			fmt.Fprintln(stderr, p.String())
