@@ -82,6 +82,9 @@ func (Generator) Process(ctx *krm.Context, rl *krm.ResourceList) ([]*yaml.RNode,
 				sources[it] = true
 			}
 		case ann[AnnotationOverlay] != "" && ann[AnnotationOverlay] != "false":
+			if msg, hint := overlayAnnotationProblem(ann[AnnotationOverlay], inst.Name); msg != "" {
+				problems.Warnf(krm.IDOf(it), "metadata.annotations.["+AnnotationOverlay+"]", krm.Source{File: krm.PathOf(it)}, hint, "%s", msg)
+			}
 			// Overlays addressed to other instances pass through for them.
 			if !appliesTo(ann[AnnotationOverlay], inst.Name) {
 				keep = append(keep, it)
@@ -252,6 +255,30 @@ func appliesTo(list, name string) bool {
 		}
 	}
 	return false
+}
+
+// overlayAnnotationProblem explains an overlay annotation entry that can
+// match no instance ("*", "ORDERS", "True"): such an overlay would be
+// ignored without a word.
+func overlayAnnotationProblem(list, name string) (msg, hint string) {
+	if list == "true" {
+		return "", ""
+	}
+	for _, n := range strings.Split(list, ",") {
+		n = strings.TrimSpace(n)
+		switch {
+		case n == "*" || strings.EqualFold(n, "true") || strings.EqualFold(n, "all"):
+			return fmt.Sprintf("overlay annotation %s: %q matches no instance: the value is \"true\" (every instance) or a comma-separated list of instance names", AnnotationOverlay, list),
+				"write \"true\" to apply the overlay to every instance"
+		case n == "" || !kurator.ValidName(n):
+			hint := "write instance names (DNS-1123: lower-case letters, digits and '-'), separated by commas"
+			if l := strings.ToLower(n); l == name || kurator.ValidName(l) {
+				hint = fmt.Sprintf("did you mean %q? instance names are lower case", l)
+			}
+			return fmt.Sprintf("overlay annotation %s: %q: %q is not an instance name, so it matches no instance", AnnotationOverlay, list, n), hint
+		}
+	}
+	return "", ""
 }
 
 func overlayName(n *yaml.RNode) string {

@@ -42,6 +42,18 @@ func Read(in []byte) (*ResourceList, error) {
 	if err != nil {
 		return nil, fmt.Errorf("reading the ResourceList: %w", err)
 	}
+	if rw.WrappingKind == "" && len(items) > 1 {
+		lists := 0
+		for _, it := range items {
+			if it.YNode().Kind == yaml.MappingNode && it.GetKind() == kio.ResourceListKind {
+				lists++
+			}
+		}
+		if lists > 0 {
+			return nil, fmt.Errorf("input holds %d YAML documents (separated by ---), %d of them a ResourceList: "+
+				"a KRM function reads exactly one ResourceList on stdin; send one per run", len(items), lists)
+		}
+	}
 	if rw.WrappingKind != kio.ResourceListKind {
 		got := rw.WrappingKind
 		if got == "" && len(items) > 0 && items[0].YNode().Kind == yaml.MappingNode {
