@@ -407,3 +407,35 @@ func snapshot(t *testing.T, dir string) map[string]string {
 	}
 	return out
 }
+
+// TestMemoryLimit runs the binary on a package that needs more memory than
+// SCENARIO_FN_MEMORY_LIMIT allows: it must stop with an error naming the
+// limit and how to raise it, and write back the input items unchanged (or
+// nothing, when the limit was hit while reading), without a crash.
+func TestMemoryLimit(t *testing.T) {
+	items := []string{unrelated}
+	for i := 0; i < 3000; i++ {
+		items = append(items, strings.Replace(strings.Replace(deployment, "name: web\n", fmt.Sprintf("name: web-%d\n", i), 1), "nginx:1.25", fmt.Sprintf("nginx:1.%d", i), 1))
+	}
+	input := resourceList(mirrorConfig, items...)
+	r := runBinary(t, t.TempDir(), input, []string{"SCENARIO_FN_MEMORY_LIMIT=16MiB"})
+	checkRun(t, "KRM under a 16 MiB limit", r)
+	if r.code != 1 {
+		t.Fatalf("exit %d, want 1 (the run needs more than 16 MiB); stderr:\n%s", r.code, clipped(r.stderr))
+	}
+	if !regexpMatch(`^error: scenario-fn used \d+ MiB of memory, more than its limit of 16 MiB: the input is too large or too complex \(set SCENARIO_FN_MEMORY_LIMIT, e.g. SCENARIO_FN_MEMORY_LIMIT=4GiB, to raise the limit\)`, r.stderr) {
+		t.Errorf("stderr:\n%s", clipped(r.stderr))
+	}
+	if r.stdout != "" && r.stdout != string(input) {
+		t.Errorf("stdout is neither empty nor the input (%d bytes of %d)", len(r.stdout), len(input))
+	}
+	if r.maxRSSKB > 16<<10+64<<10 {
+		t.Errorf("peak RSS %d MiB: the watchdog let it grow far past the limit", r.maxRSSKB>>10)
+	}
+	t.Logf("stdout: %d bytes (the input: %d)", len(r.stdout), len(input))
+	// The same input with the default limit succeeds.
+	r = runBinary(t, t.TempDir(), input, nil)
+	if r.code != 0 || !strings.Contains(r.stdout, "harbor.corp.local/dockerhub/library/nginx:1.2999") {
+		t.Errorf("the default limit: exit %d, stderr:\n%s", r.code, clipped(r.stderr))
+	}
+}
