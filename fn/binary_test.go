@@ -223,6 +223,8 @@ type cliCase struct {
 	// changes are files a command may write (render --out); everything
 	// else in the directory must be unchanged afterwards.
 	changes []string
+	// stdout and notStdout are texts stdout must and must not contain.
+	stdout, notStdout []string
 }
 
 const cliInstance = `apiVersion: scenario.kurator.dev/v1alpha1
@@ -309,6 +311,29 @@ func cliCases() []cliCase {
 			cmds:   [][]string{{"render", ".", "--out", "."}, {"render", "shop/orders.yaml", "--out", "."}},
 			code:   1,
 			stderr: []string{`^error: render would write the output of the instance in (shop/)?orders.yaml to shop/orders.yaml, which is the input file shop/orders.yaml: it never overwrites its input \(fix: choose an --out directory that holds no input`}},
+		{name: "render with a copied instance annotation",
+			files:     map[string]string{"orders.yaml": cliInst(webService), "secret.yaml": "apiVersion: v1\nkind: Secret\nmetadata:\n  name: db-password\n  namespace: shop\n  annotations: {scenario.kurator.dev/instance: shop/orders}\nstringData: {password: x}\n"},
+			cmds:      [][]string{renderDot},
+			code:      0,
+			stderr:    []string{`^warning: secret.yaml: Secret shop/db-password: metadata.annotations.\[scenario.kurator.dev/instance\]: Secret shop/db-password is annotated scenario.kurator.dev/instance: shop/orders, but the instance did not generate it`},
+			stdout:    []string{"kind: Application", "kind: Pipeline"},
+			notStdout: []string{"db-password"}},
+		{name: "instance output path outside the package",
+			files:  map[string]string{"orders.yaml": cliInst(webService + "output: {path: ../../etc/x.yaml}\n")},
+			cmds:   [][]string{renderDot, explainDot, validateDot},
+			code:   1,
+			stderr: []string{`orders.yaml(:\d+)?: ScenarioTemplate shop/orders: spec.output.path: output path "../../etc/x.yaml" leaves the package`}},
+		{name: "overlay annotation * in a file",
+			files:  map[string]string{"orders.yaml": cliInst(webService), "overlay.yaml": "apiVersion: apps.kurator.dev/v1alpha1\nkind: Application\nmetadata:\n  name: orders\n  annotations: {scenario.kurator.dev/overlay: \"*\"}\nspec: {}\n"},
+			cmds:   [][]string{renderDot},
+			code:   0,
+			stderr: []string{`^warning: overlay.yaml: Application orders: metadata.annotations.\[scenario.kurator.dev/overlay\]: overlay annotation scenario.kurator.dev/overlay: "\*" matches no instance`},
+			stdout: []string{"kind: Application"}},
+		{name: "labels aliasing an anchor in the same file",
+			files:  map[string]string{"orders.yaml": cliInst(webService), "cms.yaml": "apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: ConfigMap\n  metadata: {name: a, labels: &l {team: a}}\n- apiVersion: v1\n  kind: ConfigMap\n  metadata: {name: b, labels: *l}\n"},
+			cmds:   [][]string{renderDot, validateDot},
+			code:   0,
+			stdout: []string{""}},
 		{name: "input over the input limit",
 			files:  map[string]string{"orders.yaml": cliInst(webService), "big.yaml": "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: big}\ndata: {x: " + strings.Repeat("x", 5000) + "}\n"},
 			env:    []string{"SCENARIO_FN_MAX_INPUT_BYTES=4000"},
@@ -351,6 +376,16 @@ func TestBadInputCommands(t *testing.T) {
 				for _, re := range tc.stderr {
 					if !regexp.MustCompile("(?m)" + re).MatchString(r.stderr) {
 						t.Errorf("%s: stderr does not match %s:\n%s", label, re, clipped(r.stderr))
+					}
+				}
+				for _, want := range tc.stdout {
+					if !strings.Contains(r.stdout, want) {
+						t.Errorf("%s: stdout lacks %q:\n%s", label, want, clipped(r.stdout))
+					}
+				}
+				for _, bad := range tc.notStdout {
+					if strings.Contains(r.stdout, bad) {
+						t.Errorf("%s: stdout has %q:\n%s", label, bad, clipped(r.stdout))
 					}
 				}
 				after := snapshot(t, dir)
