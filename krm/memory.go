@@ -3,6 +3,7 @@ package krm
 import (
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"runtime/debug"
 	"runtime/metrics"
@@ -21,10 +22,16 @@ const DefaultMemoryLimit = 2 << 30
 const MemoryLimitEnv = "SCENARIO_FN_MEMORY_LIMIT"
 
 // MemoryLimit returns the process memory limit: MemoryLimitEnv when set
-// and valid, else DefaultMemoryLimit.
+// and valid, else the Go runtime's GOMEMLIMIT when that is set, else
+// DefaultMemoryLimit.
 func MemoryLimit() int64 {
 	if v, ok := parseBytes(os.Getenv(MemoryLimitEnv)); ok {
 		return v
+	}
+	if os.Getenv("GOMEMLIMIT") != "" {
+		if v := debug.SetMemoryLimit(-1); v > 0 && v < math.MaxInt64 {
+			return v
+		}
 	}
 	return DefaultMemoryLimit
 }
