@@ -225,6 +225,8 @@ type cliCase struct {
 	changes []string
 	// stdout and notStdout are texts stdout must and must not contain.
 	stdout, notStdout []string
+	// stdin is what the commands read on standard input.
+	stdin string
 }
 
 const cliInstance = `apiVersion: scenario.kurator.dev/v1alpha1
@@ -272,6 +274,17 @@ func cliCases() []cliCase {
 			cmds:   [][]string{validateDot, renderDot},
 			code:   1,
 			stderr: []string{`^error: (\./)?c/lol.yaml:1: ConfigMap shop/lol: YAML aliases expand it by \d+ nodes, which takes the input to \d+ \(more than 65536`}},
+		{name: "validate - reading an alias cycle",
+			stdin:  selfFleet,
+			cmds:   [][]string{{"validate", "-"}},
+			code:   1,
+			stderr: []string{`^error: <stdin>:4: Fleet shop/a: spec.clusters.0: the alias \*a at spec.clusters.0 points into its own anchor &a`}},
+		{name: "validate - over the input limit",
+			stdin:  selfFleet + "# " + strings.Repeat("x", 5000) + "\n",
+			env:    []string{"SCENARIO_FN_MAX_INPUT_BYTES=4000"},
+			cmds:   [][]string{{"validate", "-"}},
+			code:   1,
+			stderr: []string{`^error: reading stdin: standard input is larger than 4000 bytes, the input limit \(set SCENARIO_FN_MAX_INPUT_BYTES to raise it\)`}},
 		{name: "extends names a FIFO",
 			files:  map[string]string{"orders.yaml": cliInst("extends: [./pipe.yaml]\n")},
 			fifos:  []string{"pipe.yaml"},
@@ -280,7 +293,7 @@ func cliCases() []cliCase {
 			stderr: []string{`orders.yaml(:\d+)?: ScenarioTemplate shop/orders: spec.extends.0: template path "./pipe.yaml" is not a regular file \(a named pipe\) \(fix: name a template file`}},
 		{name: "validate names a FIFO",
 			fifos:  []string{"pipe.yaml"},
-			cmds:   [][]string{{"validate", "pipe.yaml"}},
+			cmds:   [][]string{{"validate", "pipe.yaml"}, {"render", "pipe.yaml"}, {"explain", "pipe.yaml"}},
 			code:   1,
 			stderr: []string{`^error: pipe.yaml is not a regular file \(a named pipe\): only regular files are read`}},
 		{name: "render --out through a committed symlink",
@@ -368,7 +381,7 @@ func TestBadInputCommands(t *testing.T) {
 			before := snapshot(t, dir)
 			for _, args := range tc.cmds {
 				label := strings.Join(args, " ")
-				r := runBinary(t, dir, nil, tc.env, args...)
+				r := runBinary(t, dir, []byte(tc.stdin), tc.env, args...)
 				checkRun(t, label, r)
 				if r.code != tc.code {
 					t.Errorf("%s: exit %d, want %d; stderr:\n%s", label, r.code, tc.code, clipped(r.stderr))
