@@ -487,3 +487,19 @@ func TestMemoryLimit(t *testing.T) {
 		t.Errorf("the default limit: exit %d, stderr:\n%s", r.code, clipped(r.stderr))
 	}
 }
+
+// TestInputLimit: a ResourceList on stdin over SCENARIO_FN_MAX_INPUT_BYTES
+// is refused before it is parsed, with the limit and the variable named.
+func TestInputLimit(t *testing.T) {
+	input := resourceList(mirrorConfig, unrelated, deployment)
+	r := runBinary(t, t.TempDir(), input, []string{fmt.Sprintf("SCENARIO_FN_MAX_INPUT_BYTES=%d", len(input)-1)})
+	checkRun(t, "KRM over the input limit", r)
+	want := fmt.Sprintf(`^error: reading stdin: the ResourceList on stdin is larger than %d bytes, the input limit \(set SCENARIO_FN_MAX_INPUT_BYTES to raise it\)`, len(input)-1)
+	if r.code != 1 || r.stdout != "" || !regexpMatch(want, r.stderr) {
+		t.Errorf("exit %d, %d bytes on stdout, stderr:\n%s", r.code, len(r.stdout), r.stderr)
+	}
+	r = runBinary(t, t.TempDir(), input, []string{fmt.Sprintf("SCENARIO_FN_MAX_INPUT_BYTES=%d", len(input))})
+	if r.code != 0 || !strings.Contains(r.stdout, "harbor.corp.local/dockerhub/library/nginx:1.25") {
+		t.Errorf("at the limit: exit %d, stderr:\n%s", r.code, r.stderr)
+	}
+}
