@@ -102,9 +102,11 @@ func (rv *Resolver) render(inst *Template, overlays []Overlay, tracing bool) (*R
 	}
 	chain, ps := rv.Chain(inst)
 	r.problems = append(r.problems, ps...)
-	if r.problems.HasErrors() {
+	if ps.HasErrors() {
 		return nil, r.problems
 	}
+	// An invalid name or namespace does not stop the checks of the values:
+	// every configuration error is reported in one run.
 	for i, ref := range inst.Extends {
 		if t, _, _ := rv.lookup(ref, inst); t != nil {
 			if t.Node.GetAnnotations()[AnnotationAbstract] == "true" {
