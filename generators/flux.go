@@ -117,13 +117,13 @@ var fluxDefaultOps = map[string]bool{
 	":-": true, ":+": true, ":=": true, ":?": true,
 }
 
-// fluxErrors finds the expressions of s that Flux's parser rejects, going
-// through the unescaped ${ in order: each expression, up to its closing
-// brace (or the end of s), is parsed on its own and skipped, so this is
-// linear in s. When none can be singled out, the whole of s is reported
-// with err.
+// fluxErrors finds the expressions of s that Flux's parser (which failed
+// on s with err) rejects: each unescaped ${, up to its closing brace or the
+// end of s, is parsed on its own and skipped, so this is linear in s. With
+// a single expression, err is its error. When none can be singled out, the
+// whole of s is reported with err.
 func fluxErrors(s string, err error) []FluxError {
-	var errs []FluxError
+	var exprs []string
 	for i := 0; i+1 < len(s); i++ {
 		if s[i] != '$' {
 			continue
@@ -146,10 +146,17 @@ func fluxErrors(s string, err error) []FluxError {
 				}
 			}
 		}
-		if _, perr := parse.Parse(s[i:end]); perr != nil {
-			errs = append(errs, FluxError{Expr: s[i:end], Err: perr})
-		}
+		exprs = append(exprs, s[i:end])
 		i = end - 1
+	}
+	if len(exprs) == 1 {
+		return []FluxError{{Expr: exprs[0], Err: err}}
+	}
+	var errs []FluxError
+	for _, e := range exprs {
+		if _, perr := parse.Parse(e); perr != nil {
+			errs = append(errs, FluxError{Expr: e, Err: perr})
+		}
 	}
 	if len(errs) == 0 {
 		errs = []FluxError{{Expr: s, Err: err}}
