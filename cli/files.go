@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -347,6 +348,11 @@ func step(n *yaml.Node, part string) (*yaml.Node, int) {
 	return nil, 0
 }
 
+// legacyRunnerAnnotations are config.kubernetes.io/path, index and id.
+//
+//lint:ignore SA1019 kustomize and older kpt still write the legacy annotations
+var legacyRunnerAnnotations = []string{kioutil.LegacyPathAnnotation, kioutil.LegacyIndexAnnotation, kioutil.LegacyIdAnnotation}
+
 // stripRunnerAnnotations removes the annotations runners add and strip
 // (internal.config.kubernetes.io/*, config.kubernetes.io/path and index),
 // and the annotations map when nothing else is left in it.
@@ -354,8 +360,7 @@ func stripRunnerAnnotations(n *yaml.RNode) {
 	ann := n.GetAnnotations()
 	changed := false
 	for k := range ann {
-		if strings.HasPrefix(k, "internal.config.kubernetes.io/") || k == kioutil.LegacyPathAnnotation ||
-			k == kioutil.LegacyIndexAnnotation || k == kioutil.LegacyIdAnnotation {
+		if strings.HasPrefix(k, "internal.config.kubernetes.io/") || slices.Contains(legacyRunnerAnnotations, k) {
 			_ = n.PipeE(yaml.ClearAnnotation(k))
 			changed = true
 		}

@@ -406,7 +406,7 @@ func badCases() []badCase {
 		{name: "10 MB unterminated Flux variable", why: "warning (output.flux none): Flux would fail on it, but the output may not be meant for Flux",
 			input: func() []byte { return resourceList(instance(webService+"  path: ./deploy${"+tenMB+"\n"), unrelated) },
 			code:  0, processed: true,
-			stderr: []string{`^warning: orders.yaml: Application shop/orders: spec.syncPolicies.\[name=default\].kustomization.path: \$\{x+ \[\.\.\. \d+ bytes \.\.\.\] x+: Flux post-build substitution would fail on this if you apply the output with Flux: unterminated \$\{ \(fix: write \$\{NAME\}`}},
+			stderr: []string{`^warning: orders.yaml: Application shop/orders: spec.syncPolicies.\[name=default\].kustomization.path: \$\{x+ \[\.\.\. \d+ bytes \.\.\.\] x+: Flux post-build substitution would fail on this if you apply the output with Flux: missing closing brace \(fix: write \$\{NAME\}`}},
 
 		// ---- ScenarioTemplate: configuration and templates.
 		{name: "instance without a name", why: "error",
@@ -688,12 +688,12 @@ resources:
 				return resourceList(instance(webService+"  path: ./deploy${ENV\noutput: {flux: escape}\n"), unrelated)
 			},
 			code:   1,
-			stderr: []string{`orders.yaml: Application shop/orders: spec.syncPolicies.\[name=default\].kustomization.path: \$\{ENV: Flux post-build substitution fails on this: unterminated \$\{ \(fix: write \$\{NAME\}`}},
+			stderr: []string{`orders.yaml: Application shop/orders: spec.syncPolicies.\[name=default\].kustomization.path: \$\{ENV: Flux post-build substitution fails on this: missing closing brace \(fix: write \$\{NAME\}`}},
 		{name: "invalid Flux variable name", why: "warning with output.flux none: only Flux would fail",
 			input:     func() []byte { return resourceList(instance(webService+"  path: ./${A.B}\n"), unrelated) },
 			code:      0,
 			processed: true,
-			stderr:    []string{`^warning: orders.yaml: Application shop/orders: spec.syncPolicies.\[name=default\].kustomization.path: \$\{A.B\}: Flux post-build substitution would fail .*"A.B" is not a variable name Flux accepts`}},
+			stderr:    []string{`^warning: orders.yaml: Application shop/orders: spec.syncPolicies.\[name=default\].kustomization.path: \$\{A.B\}: Flux post-build substitution would fail on this if you apply the output with Flux: missing closing brace`}},
 		{name: "parameter target that matches nothing", why: "error: a template whose targets miss is broken",
 			input: func() []byte {
 				return resourceList(instance("extends: [my]\nvalues: {x: \"1\"}\n"),

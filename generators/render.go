@@ -506,18 +506,18 @@ func (r *render) flux() {
 				}
 				return
 			}
-			for _, e := range FluxExpressions(n.Value) {
+			vars, errs := FluxVariables(n.Value)
+			if len(vars) > 0 || len(errs) > 0 {
 				hasPlaceholder = true
-				if e.Err == "" {
-					continue
-				}
+			}
+			for _, e := range errs {
 				src, _ := r.trace.originOf(res, path)
 				if mode == FluxNone {
 					r.problems.Warnf(id, path, src.Source, "write ${NAME}, ${NAME:=default} or $${...} for a literal",
-						"%s: Flux post-build substitution would fail on this if you apply the output with Flux: %s", e.Text, e.Err)
+						"%s: Flux post-build substitution would fail on this if you apply the output with Flux: %v", e.Expr, e.Err)
 				} else {
 					r.problems.Errorf(id, path, src.Source, "write ${NAME}, ${NAME:=default} or $${...} for a literal",
-						"%s: Flux post-build substitution fails on this: %s", e.Text, e.Err)
+						"%s: Flux post-build substitution fails on this: %v", e.Expr, e.Err)
 				}
 			}
 		})
