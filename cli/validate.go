@@ -3,7 +3,10 @@ package cli
 import (
 	"fmt"
 	"io"
+	"os"
+	"path"
 	"path/filepath"
+	"regexp"
 	"sort"
 	"strings"
 
@@ -13,18 +16,26 @@ import (
 	"github.com/kurator-scenario/scenario-fn/kurator"
 	"sigs.k8s.io/kustomize/kyaml/fn/framework"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
+	k8syaml "sigs.k8s.io/yaml"
 )
 
 func init() { commands["validate"] = runValidate }
 
 const validateUsage = `Usage: scenario-fn validate FILE|DIR|- ...
 
-Validates Kurator Fleet, Application and Pipeline objects (hand-written or
-generated) against the CRDs embedded in scenario-fn and the controller and
-webhook rules the CRDs do not express, and ScenarioTemplates against their
-schema. Directories are searched recursively for *.yaml and *.yml files
-(hidden files and directories are skipped); - reads standard input. Objects
-of other kinds are skipped and counted.
+Validates Kurator objects of every kind (Fleet, Application, Pipeline,
+AttachedCluster, Cluster, Backup, Restore, Migrate; hand-written or generated)
+against the CRDs embedded in scenario-fn, the controller and webhook rules
+the CRDs do not express, and value checks (names of referenced objects, image
+references, durations, quantities). Project files are understood: templates
+and overlay items (scenario.kurator.dev/overlay) are partial resources, so
+their Kurator resources are checked for types, enums, patterns and unknown
+fields but not for required fields; every instance (a ScenarioTemplate
+annotated config.kubernetes.io/function) is rendered as by
+"scenario-fn render" and its output validated. Directories are searched
+recursively for *.yaml and *.yml files (hidden files and directories are
+skipped); - reads standard input. Objects of other kinds (Cluster API,
+Kubernetes, Flux, ...) are skipped and counted, never rejected.
 
 Each problem is printed on stderr as
   error: FILE:LINE: Kind namespace/name: field.path: what is wrong (fix: how to fix it)
@@ -48,7 +59,7 @@ func runValidate(args []string, stdio IO) int {
 	}
 	var problems krm.Problems
 	var docs []document
-	files, objects, others := 0, 0, 0
+	files, objects, others, instances := 0, 0, 0, 0
 	for _, arg := range pos {
 		var in *input
 		var ps krm.Problems
@@ -81,6 +92,12 @@ func runValidate(args []string, stdio IO) int {
 				others++
 			}
 		}
+		ps, n, err := renderInstances(in)
+		if err != nil {
+			return errorf(stdio, "%v", err)
+		}
+		problems = append(problems, withoutRepeats(ps, problems)...)
+		instances += n
 	}
 	sort.SliceStable(problems, func(i, j int) bool {
 		a, b := problems[i].Source, problems[j].Source
@@ -91,7 +108,11 @@ func runValidate(args []string, stdio IO) int {
 	})
 	errs, warns := printProblems(stdio.Err, fn.MaskProblems(docsMasker(docs), problems))
 	pal := paletteFor(stdio.Out)
-	summary := fmt.Sprintf("%s, %s, %s skipped, %s, %s", plural(files, "file"), plural(objects, "Kurator object"),
+	rendered := ""
+	if instances > 0 {
+		rendered = ", " + plural(instances, "instance") + " rendered"
+	}
+	summary := fmt.Sprintf("%s, %s%s, %s skipped, %s, %s", plural(files, "file"), plural(objects, "Kurator object"), rendered,
 		plural(others, "other object"), plural(errs, "error"), plural(warns, "warning"))
 	switch {
 	case errs > 0:
@@ -123,27 +144,265 @@ func validateDocument(d document, file string) (krm.Problems, bool) {
 	group, _, _ := strings.Cut(meta.APIVersion, "/")
 	switch {
 	case meta.Kind == generators.Kind && group == "scenario.kurator.dev":
-		_, ps := generators.ParseTemplate(n, file, true)
+		if isInstance(n) {
+			// Rendered by renderInstances, which reports what ParseTemplate finds.
+			return nil, true
+		}
+		t, ps := generators.ParseTemplate(n, file, true)
 		for _, p := range ps {
 			if p.Field != "" && p.Source.File == file {
 				p.Source.Line = lineOf(n, p.Field)
 			}
 			problems = append(problems, p)
 		}
+		if t != nil {
+			for _, part := range []struct {
+				field string
+				nodes []*yaml.RNode
+			}{{"spec.resources", t.Resources}, {"spec.overlays", t.Overlays}} {
+				for i, r := range part.nodes {
+					problems = append(problems, partialProblems(r, file, fmt.Sprintf("%s.%d", part.field, i))...)
+				}
+			}
+		}
 		return problems, true
 	case kurator.IsKurator(meta.APIVersion):
+		if overlayItem(n) {
+			return partialProblems(n, file, ""), true
+		}
 		id := krm.IDOf(n)
 		for _, f := range kurator.Validate(n) {
-			sev := framework.Error
-			if f.Severity == kurator.Warning {
-				sev = framework.Warning
-			}
-			problems = append(problems, krm.Problem{Severity: sev, Resource: id, Field: f.Path,
-				Source: krm.Source{File: file, Line: lineOf(n, f.Path)}, Message: f.Message, Hint: f.Hint})
+			problems = append(problems, findingProblem(f, id, n, file, ""))
 		}
 		return problems, true
 	}
 	return nil, false
+}
+
+// overlayItem: an object annotated scenario.kurator.dev/overlay is a
+// partial resource merged into instances' output.
+func overlayItem(n *yaml.RNode) bool {
+	v := n.GetAnnotations()[generators.AnnotationOverlay]
+	return v != "" && v != "false"
+}
+
+// partialProblems validates a partial Kurator resource (a template's
+// resource or overlay, an overlay item); in names where it sits in its
+// document ("spec.resources.0"), for messages.
+func partialProblems(r *yaml.RNode, file, in string) krm.Problems {
+	if !kurator.IsKurator(r.GetApiVersion()) {
+		return nil
+	}
+	var problems krm.Problems
+	id := krm.IDOf(r)
+	for _, f := range kurator.ValidatePartial(r) {
+		problems = append(problems, findingProblem(f, id, r, file, in))
+	}
+	return problems
+}
+
+func findingProblem(f kurator.Finding, id *yaml.ResourceIdentifier, n *yaml.RNode, file, in string) krm.Problem {
+	sev := framework.Error
+	if f.Severity == kurator.Warning {
+		sev = framework.Warning
+	}
+	msg := f.Message
+	if in != "" {
+		msg = "in " + in + ": " + msg
+	}
+	return krm.Problem{Severity: sev, Resource: id, Field: f.Path,
+		Source: krm.Source{File: file, Line: lineOf(n, f.Path)}, Message: msg, Hint: f.Hint}
+}
+
+// renderInstances renders every instance of in as "scenario-fn render"
+// does (the other objects of in are the items) and returns the problems,
+// which include the validation of the output, located in the file and
+// line that set each field.
+func renderInstances(in *input) (krm.Problems, int, error) {
+	var instances, others []document
+	for _, d := range in.Docs {
+		if !isObject(d.Node) {
+			continue
+		}
+		if isInstance(d.Node) {
+			instances = append(instances, d)
+		} else {
+			others = append(others, d)
+		}
+	}
+	if len(instances) == 0 {
+		return nil, 0, nil
+	}
+	root, err := os.OpenRoot(in.Root)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer root.Close()
+	var problems krm.Problems
+	for _, inst := range instances {
+		_, ps := renderInstance(root, inst, packageItems(in, inst, others), "")
+		for _, p := range ps {
+			if p.Source.File != "" && !strings.HasPrefix(p.Source.File, "catalog/") {
+				if p.Source.Line == 0 {
+					p.Source.Line = locate(p, in.Docs)
+				}
+				if in.Root != "." {
+					p.Source.File = filepath.ToSlash(filepath.Join(in.Root, p.Source.File))
+				}
+			}
+			problems = append(problems, p)
+		}
+	}
+	return problems, len(instances), nil
+}
+
+// packageItems picks the items a runner would give the instance: the
+// resources, generators and transformers of the nearest kustomization above
+// it (recursively, within the input), or every object of the nearest kpt
+// package (a directory with a Kptfile), or else every other object of the
+// input. So "validate examples/" renders each example as its own package.
+func packageItems(in *input, inst document, others []document) []document {
+	if len(in.Files) == 1 && in.Files[0] == "<stdin>" {
+		return others
+	}
+	for dir := path.Dir(inst.File); ; dir = path.Dir(dir) {
+		if files := kustomizationFiles(in.Root, dir, 0); files != nil {
+			var out []document
+			for _, d := range others {
+				if files[d.File] {
+					out = append(out, d)
+				}
+			}
+			return out
+		}
+		if _, err := os.Stat(filepath.Join(in.Root, filepath.FromSlash(dir), "Kptfile")); err == nil {
+			var out []document
+			for _, d := range others {
+				if dir == "." || strings.HasPrefix(d.File, dir+"/") {
+					out = append(out, d)
+				}
+			}
+			return out
+		}
+		if dir == "." || dir == "/" {
+			return others
+		}
+	}
+}
+
+// kustomizationFiles lists the files (slash paths relative to root) that
+// the kustomization in dir reads as resources, generators, transformers or
+// components, following directories that hold a kustomization; nil when dir
+// has none. Entries that leave root, URLs and depths over 16 are ignored.
+func kustomizationFiles(root, dir string, depth int) map[string]bool {
+	if depth > 16 {
+		return nil
+	}
+	var data []byte
+	for _, name := range []string{"kustomization.yaml", "kustomization.yml", "Kustomization"} {
+		b, err := os.ReadFile(filepath.Join(root, filepath.FromSlash(dir), name))
+		if err == nil {
+			data = b
+			break
+		}
+	}
+	if data == nil {
+		return nil
+	}
+	var k struct {
+		Resources, Generators, Transformers, Components []string
+	}
+	if err := k8syaml.Unmarshal(data, &k); err != nil {
+		return map[string]bool{}
+	}
+	out := map[string]bool{}
+	for _, list := range [][]string{k.Resources, k.Generators, k.Transformers, k.Components} {
+		for _, e := range list {
+			if strings.Contains(e, "://") {
+				continue
+			}
+			p := path.Join(dir, e)
+			if p == ".." || strings.HasPrefix(p, "../") || path.IsAbs(p) {
+				continue
+			}
+			if sub := kustomizationFiles(root, p, depth+1); sub != nil {
+				for f := range sub {
+					out[f] = true
+				}
+				continue
+			}
+			out[p] = true
+		}
+	}
+	return out
+}
+
+var setByValue = regexp.MustCompile(`\[set by value "([^"]+)"`)
+
+// locate finds the line of a render problem in the file it names (the
+// function, fed a ResourceList, knows files but not lines): the instance
+// value that set the field, or the field in an overlay of the same kind.
+func locate(p krm.Problem, docs []document) int {
+	m := setByValue.FindStringSubmatch(p.Message)
+	for _, d := range docs {
+		if d.File != p.Source.File {
+			continue
+		}
+		if m != nil {
+			if v := lookupValue(d.Node, m[1]); v != nil {
+				return v.YNode().Line
+			}
+			continue
+		}
+		if p.Resource != nil && d.Node.GetKind() == p.Resource.Kind && p.Field != "" {
+			return lineOf(d.Node, p.Field)
+		}
+	}
+	return 0
+}
+
+func lookupValue(n *yaml.RNode, name string) *yaml.RNode {
+	v, err := n.Pipe(yaml.Lookup("spec", "values", name))
+	if err != nil || v == nil {
+		return nil
+	}
+	if f := n.Field("spec"); f != nil {
+		if vs := f.Value.Field("values"); vs != nil {
+			if k := vs.Value.Field(name); k != nil {
+				return k.Key
+			}
+		}
+	}
+	return v
+}
+
+// withoutRepeats drops the render problems that repeat one already found
+// in the file itself (an overlay's or template's field, then again in the
+// output it went into): the direct one has the line.
+func withoutRepeats(rendered, direct krm.Problems) krm.Problems {
+	key := func(p krm.Problem) string {
+		msg := p.Message
+		if strings.HasPrefix(msg, "in spec.") {
+			if _, rest, ok := strings.Cut(msg, ": "); ok {
+				msg = rest
+			}
+		}
+		if i := strings.LastIndex(msg, " ["); i > 0 && strings.HasSuffix(msg, "]") {
+			msg = msg[:i]
+		}
+		return p.Source.File + "\x00" + p.Field + "\x00" + msg
+	}
+	seen := map[string]bool{}
+	for _, p := range direct {
+		seen[key(p)] = true
+	}
+	var out krm.Problems
+	for _, p := range rendered {
+		if !seen[key(p)] {
+			out = append(out, p)
+		}
+	}
+	return out
 }
 
 func kindOfNode(n *yaml.Node) string {
