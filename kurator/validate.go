@@ -166,6 +166,14 @@ func schemaHint(msg string) string {
 		return "set it"
 	case strings.Contains(msg, "must be of type string"):
 		return "quote the value"
+	case strings.Contains(msg, "must be of type integer"), strings.Contains(msg, "must be of type number"):
+		return "write a number, without quotes"
+	case strings.Contains(msg, "must be of type boolean"):
+		return "write true or false, without quotes"
+	case strings.Contains(msg, "must be of type object"):
+		return "write a map (key: value lines, indented under the field)"
+	case strings.Contains(msg, "must be of type array"):
+		return "write a list (- item lines, or [a, b])"
 	}
 	if m := shouldMatch.FindStringSubmatch(msg); m != nil {
 		if h, ok := patternHints[m[1]]; ok {

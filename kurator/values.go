@@ -390,13 +390,16 @@ func patchValues(n *yaml.RNode, p string) []Finding {
 				continue
 			}
 			last := opPath[strings.LastIndex(opPath, "/")+1:]
-			out = append(out, freeValues(value, "", last)...)
+			for _, f := range freeValues(value, "", last) {
+				f.Path = strings.TrimSuffix(opPath+"/"+strings.ReplaceAll(f.Path, ".", "/"), "/")
+				out = append(out, f)
+			}
 		}
 	} else {
 		out = append(out, freeValues(root, "", "")...)
 	}
 	for i := range out {
-		out[i].Message = fmt.Sprintf("in the patch at %s: %s", orRoot(out[i].Path), out[i].Message)
+		out[i].Message = fmt.Sprintf("in the patch, at %s: %s", orRoot(out[i].Path), out[i].Message)
 		out[i].Path = p
 	}
 	return out
