@@ -215,17 +215,30 @@ func findingProblem(f kurator.Finding, id *yaml.ResourceIdentifier, n *yaml.RNod
 }
 
 // renderInstances renders every instance of in as "scenario-fn render"
-// does (the other objects of in are the items) and returns the problems,
-// which include the validation of the output, located in the file and
-// line that set each field.
+// does (the other objects of its package are the items) and returns the
+// problems, which include the validation of the output, located in the file
+// and line that set each field. When in is a single file inside a package
+// (a kustomization or Kptfile up to 8 directories above it), the package is
+// read so that the instance finds its templates and overlays.
 func renderInstances(in *input) (krm.Problems, int, error) {
+	if pin, file := enclosingPackage(in); pin != nil {
+		ps, n, err := renderIn(pin, func(d document) bool { return d.File == file })
+		return ps, n, err
+	}
+	return renderIn(in, func(document) bool { return true })
+}
+
+func renderIn(in *input, want func(document) bool) (krm.Problems, int, error) {
 	var instances, others []document
+	kpt := kptConfigs(in)
 	for _, d := range in.Docs {
 		if !isObject(d.Node) {
 			continue
 		}
-		if isInstance(d.Node) {
-			instances = append(instances, d)
+		if isInstance(d.Node) || (kpt[d.File] && isTemplate(d.Node)) {
+			if want(d) {
+				instances = append(instances, d)
+			}
 		} else {
 			others = append(others, d)
 		}
@@ -254,6 +267,83 @@ func renderInstances(in *input) (krm.Problems, int, error) {
 		}
 	}
 	return problems, len(instances), nil
+}
+
+// kptConfigs: the files that Kptfiles in in's directories name as the
+// configPath of a function (a ScenarioTemplate there is an instance, as kpt
+// runs it).
+func kptConfigs(in *input) map[string]bool {
+	out := map[string]bool{}
+	if len(in.Files) == 1 && in.Files[0] == "<stdin>" {
+		return out
+	}
+	dirs := map[string]bool{}
+	for _, f := range in.Files {
+		for d := path.Dir(f); !dirs[d]; d = path.Dir(d) {
+			dirs[d] = true
+			if d == "." || d == "/" {
+				break
+			}
+		}
+	}
+	for d := range dirs {
+		data, err := os.ReadFile(filepath.Join(in.Root, filepath.FromSlash(d), "Kptfile"))
+		if err != nil {
+			continue
+		}
+		var k struct {
+			Pipeline struct {
+				Mutators, Validators []struct {
+					ConfigPath string `json:"configPath"`
+				}
+			}
+		}
+		if k8syaml.Unmarshal(data, &k) != nil {
+			continue
+		}
+		for _, fn := range append(k.Pipeline.Mutators, k.Pipeline.Validators...) {
+			if fn.ConfigPath != "" {
+				out[path.Join(d, fn.ConfigPath)] = true
+			}
+		}
+	}
+	return out
+}
+
+// enclosingPackage: for a single-file input holding a ScenarioTemplate, the
+// package directory above it, read whole, and the file's path in it.
+func enclosingPackage(in *input) (*input, string) {
+	if len(in.Files) != 1 || in.Files[0] == "<stdin>" {
+		return nil, ""
+	}
+	hasTemplate := false
+	for _, d := range in.Docs {
+		hasTemplate = hasTemplate || isInstance(d.Node) || isTemplate(d.Node)
+	}
+	if !hasTemplate {
+		return nil, ""
+	}
+	dir, rel := in.Root, in.Files[0]
+	for i := 0; i <= 8; i++ {
+		for _, name := range []string{"kustomization.yaml", "kustomization.yml", "Kustomization", "Kptfile"} {
+			if _, err := os.Stat(filepath.Join(dir, name)); err == nil {
+				pin, _, err := readInput(dir)
+				if err != nil {
+					return nil, ""
+				}
+				return pin, rel
+			}
+		}
+		parent := filepath.Join(dir, "..")
+		abs, err1 := filepath.Abs(dir)
+		pabs, err2 := filepath.Abs(parent)
+		if err1 != nil || err2 != nil || abs == pabs {
+			return nil, ""
+		}
+		rel = path.Join(filepath.Base(abs), rel)
+		dir = filepath.Clean(parent)
+	}
+	return nil, ""
 }
 
 // packageItems picks the items a runner would give the instance: the
