@@ -49,15 +49,16 @@ func ValidLabelValue(v string) bool {
 // metadataFields checks what the API server checks in metadata beyond name
 // and namespace: unknown fields, label keys and values, annotation keys.
 func metadataFields(obj *yaml.RNode) []Finding {
-	md := get(obj, "metadata")
-	if md == nil {
+	md := mapValue(obj.YNode(), "metadata")
+	if md == nil || (md.Kind == yaml.ScalarNode && md.ShortTag() == yaml.NodeTagNull) {
 		return nil
 	}
-	if md.YNode().Kind != yaml.MappingNode {
+	if md.Kind != yaml.MappingNode {
 		return []Finding{{Severity: Error, Path: "metadata", Message: "metadata must be a map", Hint: "write metadata: {name: ..., namespace: ...}"}}
 	}
 	var out []Finding
-	for _, f := range fields(md) {
+	for i := 0; i+1 < len(md.Content); i += 2 {
+		f := md.Content[i].Value
 		if !objectMetaFields[f] {
 			hint := "remove it, or check its spelling and indentation (metadata has name, namespace, labels, annotations, ...)"
 			if s := closest(f, objectMetaFields); s != "" {
@@ -67,17 +68,16 @@ func metadataFields(obj *yaml.RNode) []Finding {
 		}
 	}
 	for _, which := range []string{"labels", "annotations"} {
-		m := get(md, which)
-		if m == nil {
+		m := mapValue(md, which)
+		if m == nil || (m.Kind == yaml.ScalarNode && m.ShortTag() == yaml.NodeTagNull) {
 			continue
 		}
-		if m.YNode().Kind != yaml.MappingNode {
+		if m.Kind != yaml.MappingNode {
 			out = append(out, Finding{Severity: Error, Path: "metadata." + which, Message: which + " must be a map of strings", Hint: "write " + which + ": {key: value}"})
 			continue
 		}
-		for i := 0; i+1 < len(m.YNode().Content); i += 2 {
-			k, v := m.YNode().Content[i], m.YNode().Content[i+1]
-			p := "metadata." + which + "." + quoteKey(k.Value)
+		for i := 0; i+1 < len(m.Content); i += 2 {
+			k, v := m.Content[i], m.Content[i+1]
 			if strings.Contains(k.Value, "${") {
 				continue
 			}
@@ -85,21 +85,34 @@ func metadataFields(obj *yaml.RNode) []Finding {
 			if which == "annotations" {
 				key = strings.ToLower(key) // the API server lower-cases annotation keys before checking
 			}
+			p := func() string { return "metadata." + which + "." + quoteKey(k.Value) }
 			if why := qualifiedName(key); why != "" {
-				out = append(out, Finding{Severity: Error, Path: p, Message: fmt.Sprintf("%s key %q is not a qualified name: %s", strings.TrimSuffix(which, "s"), k.Value, why),
+				out = append(out, Finding{Severity: Error, Path: p(), Message: fmt.Sprintf("%s key %q is not a qualified name: %s", strings.TrimSuffix(which, "s"), k.Value, why),
 					Hint: "use a key such as app.kubernetes.io/name or team"})
 			}
 			if v.Kind != yaml.ScalarNode || (v.ShortTag() != yaml.NodeTagString && v.ShortTag() != yaml.NodeTagNull) {
-				out = append(out, Finding{Severity: Error, Path: p, Message: "must be of type string", Hint: "quote the value"})
+				out = append(out, Finding{Severity: Error, Path: p(), Message: "must be of type string", Hint: "quote the value"})
 				continue
 			}
 			if which == "labels" && !strings.Contains(v.Value, "${") && !ValidLabelValue(v.Value) {
-				out = append(out, Finding{Severity: Error, Path: p, Message: fmt.Sprintf("label value %q is invalid: at most 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit", v.Value),
+				out = append(out, Finding{Severity: Error, Path: p(), Message: fmt.Sprintf("label value %q is invalid: at most 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit", v.Value),
 					Hint: "shorten it or replace other characters with '-'"})
 			}
 		}
 	}
 	return out
+}
+
+func mapValue(n *yaml.Node, key string) *yaml.Node {
+	if n == nil || n.Kind != yaml.MappingNode {
+		return nil
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if n.Content[i].Value == key {
+			return n.Content[i+1]
+		}
+	}
+	return nil
 }
 
 // closest returns the candidate a typo most likely meant (edit distance at

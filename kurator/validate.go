@@ -212,15 +212,30 @@ func validateMeta(meta yaml.ResourceMeta) []Finding {
 
 // --- small YAML helpers -------------------------------------------------
 
+// get returns the value at a path of field names, or nil when it is
+// missing or null. It walks the nodes directly (kyaml's Lookup allocates a
+// filter per call, and rules call this for every rendered object).
 func get(n *yaml.RNode, path ...string) *yaml.RNode {
 	if n == nil {
 		return nil
 	}
-	v, err := n.Pipe(yaml.Lookup(path...))
-	if err != nil || yaml.IsMissingOrNull(v) {
+	cur := n.YNode()
+	for _, part := range path {
+		if cur != nil && cur.Kind == yaml.DocumentNode && len(cur.Content) > 0 {
+			cur = cur.Content[0]
+		}
+		cur = mapValue(cur, part)
+		if cur == nil {
+			return nil
+		}
+	}
+	if cur.Kind == yaml.ScalarNode && cur.ShortTag() == yaml.NodeTagNull {
 		return nil
 	}
-	return v
+	if len(path) == 0 {
+		return n
+	}
+	return yaml.NewRNode(cur)
 }
 
 func str(n *yaml.RNode, path ...string) string {

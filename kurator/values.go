@@ -5,6 +5,8 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/distribution/reference"
@@ -173,16 +175,26 @@ func valueRules(obj *yaml.RNode, kind string) []Finding {
 }
 
 // each calls fn for every node at path (kustomize syntax with [] for every
-// element), with the node's path in the project's syntax.
+// element), with the node's path in the project's syntax. Paths are split
+// once and the path string is only built for nodes that exist: this runs
+// on every rendered object.
 func each(n *yaml.RNode, path string, fn func(*yaml.RNode, string)) {
-	var walk func(n *yaml.Node, parts []string, p string)
-	walk = func(n *yaml.Node, parts []string, p string) {
+	if n == nil {
+		return
+	}
+	parts, ok := splitCache.Load(path)
+	if !ok {
+		parts, _ = splitCache.LoadOrStore(path, strings.Split(path, "."))
+	}
+	var stack []string
+	var walk func(n *yaml.Node, parts []string)
+	walk = func(n *yaml.Node, parts []string) {
 		if n == nil {
 			return
 		}
 		if len(parts) == 0 {
 			if !(n.Kind == yaml.ScalarNode && n.ShortTag() == yaml.NodeTagNull) {
-				fn(yaml.NewRNode(n), p)
+				fn(yaml.NewRNode(n), strings.Join(stack, "."))
 			}
 			return
 		}
@@ -191,7 +203,9 @@ func each(n *yaml.RNode, path string, fn func(*yaml.RNode, string)) {
 				return
 			}
 			for i, el := range n.Content {
-				walk(el, parts[1:], join(p, elemSelector(el, i)))
+				stack = append(stack, elemSelector(el, i))
+				walk(el, parts[1:])
+				stack = stack[:len(stack)-1]
 			}
 			return
 		}
@@ -200,15 +214,16 @@ func each(n *yaml.RNode, path string, fn func(*yaml.RNode, string)) {
 		}
 		for i := 0; i+1 < len(n.Content); i += 2 {
 			if n.Content[i].Value == parts[0] {
-				walk(n.Content[i+1], parts[1:], join(p, quoteKey(parts[0])))
+				stack = append(stack, quoteKey(parts[0]))
+				walk(n.Content[i+1], parts[1:])
+				stack = stack[:len(stack)-1]
 			}
 		}
 	}
-	if n == nil {
-		return
-	}
-	walk(n.YNode(), strings.Split(path, "."), "")
+	walk(n.YNode(), parts.([]string))
 }
+
+var splitCache sync.Map // path -> []string
 
 func elemSelector(el *yaml.Node, i int) string {
 	if el.Kind == yaml.MappingNode {
@@ -236,25 +251,37 @@ func imageRef(n *yaml.RNode, p string, repoOnly bool) []Finding {
 	if n.YNode().Kind != yaml.ScalarNode || v == "" || isPlaceholder(v) {
 		return nil
 	}
+	key := "i:" + v
+	if repoOnly {
+		key = "r:" + v
+	}
+	out := imageMemo.get(key, func() []Finding { return imageFindings(v, repoOnly) })
+	for i := range out {
+		out[i].Path = p
+	}
+	return out
+}
+
+func imageFindings(v string, repoOnly bool) []Finding {
 	ref, err := reference.ParseNormalizedNamed(v)
 	if err != nil {
 		hint := "write registry/repository:tag, all lower-case, such as ghcr.io/acme/orders:v1.4.2"
 		if repoOnly {
 			hint = "write registry/repository, all lower-case, such as ghcr.io/acme/orders"
 		}
-		return []Finding{{Severity: Error, Path: p, Rule: "value.image",
+		return []Finding{{Severity: Error, Rule: "value.image",
 			Message: fmt.Sprintf("%q is not an image reference: %v", v, err), Hint: hint}}
 	}
 	if !repoOnly {
 		return nil
 	}
 	if t, ok := ref.(reference.Tagged); ok {
-		return []Finding{{Severity: Error, Path: p, Rule: "value.image",
+		return []Finding{{Severity: Error, Rule: "value.image",
 			Message: fmt.Sprintf("%q is meant to be a repository but carries the tag %q: the tag is added separately, so the image would become %s:%s:<tag>", v, t.Tag(), reference.TrimNamed(ref).String(), t.Tag()),
 			Hint:    fmt.Sprintf("write %q here and put %q in the tag field (kustomize images: newTag)", strings.TrimSuffix(v, ":"+t.Tag()), t.Tag())}}
 	}
 	if d, ok := ref.(reference.Digested); ok {
-		return []Finding{{Severity: Error, Path: p, Rule: "value.image",
+		return []Finding{{Severity: Error, Rule: "value.image",
 			Message: fmt.Sprintf("%q is meant to be a repository but carries the digest %s", v, d.Digest()),
 			Hint:    "write the repository alone here and put the digest in the digest field"}}
 	}
@@ -358,6 +385,29 @@ func freeValues(n *yaml.Node, p, key string) []Finding {
 	return out
 }
 
+// memo holds the findings of checks that depend on one string only (a
+// patch, an image reference): renders repeat the same values across
+// instances. It is bounded; past the bound results are just not kept.
+type memo struct {
+	m sync.Map
+	n atomic.Int64
+}
+
+const memoMax = 4096
+
+func (c *memo) get(key string, compute func() []Finding) []Finding {
+	if v, ok := c.m.Load(key); ok {
+		return append([]Finding(nil), v.([]Finding)...)
+	}
+	out := compute()
+	if c.n.Add(1) <= memoMax {
+		c.m.Store(key, append([]Finding(nil), out...))
+	}
+	return out
+}
+
+var patchMemo, imageMemo memo
+
 // patchValues checks the values a kustomize patch (JSON 6902 or strategic
 // merge, as a string) writes.
 func patchValues(n *yaml.RNode, p string) []Finding {
@@ -365,6 +415,14 @@ func patchValues(n *yaml.RNode, p string) []Finding {
 	if n.YNode().Kind != yaml.ScalarNode || v == "" || len(v) > 1<<20 {
 		return nil
 	}
+	out := patchMemo.get(v, func() []Finding { return patchFindings(v) })
+	for i := range out {
+		out[i].Path = p
+	}
+	return out
+}
+
+func patchFindings(v string) []Finding {
 	doc, err := yaml.Parse(v)
 	if err != nil {
 		return nil // Flux reports a patch it cannot parse; its syntax is not ours to judge
@@ -400,7 +458,6 @@ func patchValues(n *yaml.RNode, p string) []Finding {
 	}
 	for i := range out {
 		out[i].Message = fmt.Sprintf("in the patch, at %s: %s", orRoot(out[i].Path), out[i].Message)
-		out[i].Path = p
 	}
 	return out
 }
