@@ -92,6 +92,7 @@ func runValidate(args []string, stdio IO) int {
 				others++
 			}
 		}
+		problems = append(problems, linkProblems(in)...)
 		ps, n, err := renderInstances(in)
 		if err != nil {
 			return errorf(stdio, "%v", err)
@@ -177,6 +178,24 @@ func validateDocument(d document, file string) (krm.Problems, bool) {
 		return problems, true
 	}
 	return nil, false
+}
+
+// linkProblems checks what spans the Kurator objects of one input (a
+// Backup's Fleet without the backup plugin).
+func linkProblems(in *input) krm.Problems {
+	var objs []*yaml.RNode
+	var files []string
+	for _, d := range in.Docs {
+		if isObject(d.Node) && kurator.IsKurator(d.Node.GetApiVersion()) && !overlayItem(d.Node) {
+			objs = append(objs, d.Node)
+			files = append(files, filepath.ToSlash(filepath.Join(in.Root, d.File)))
+		}
+	}
+	var problems krm.Problems
+	for _, lf := range kurator.CheckLinks(objs) {
+		problems = append(problems, findingProblem(lf.Finding, krm.IDOf(objs[lf.Index]), objs[lf.Index], files[lf.Index], ""))
+	}
+	return problems
 }
 
 // overlayItem: an object annotated scenario.kurator.dev/overlay is a
