@@ -12,7 +12,7 @@ LDFLAGS    := -s -w -X github.com/kurator-scenario/scenario-fn/cli.Version=$(VER
 IMAGE      ?= scenario-fn:$(VERSION)
 FUZZTIME   ?= 30s
 
-.PHONY: all build tools test unit e2e race bench demo fuzz image lint clean
+.PHONY: all build tools test unit e2e race bench demo fuzz image lint clean kurator-corpus
 
 all: build
 
@@ -54,6 +54,10 @@ fuzz:
 ## image: the container image (needs a Docker engine)
 image:
 	docker build --build-arg VERSION=$(VERSION) --build-arg COMMIT=$(COMMIT) -t $(IMAGE) .
+
+## kurator-corpus: extract Kurator's examples and doc manifests (KURATOR=path of a kurator-dev/kurator clone) for the e2e corpus test
+kurator-corpus:
+	hack/kurator-corpus.sh $(KURATOR)
 
 clean:
 	rm -rf $(BIN)
