@@ -430,6 +430,7 @@ func ruleMutants(obj *yaml.RNode) []mutant {
 		},
 		"Application": {
 			{"fleet named Prod_1", "spec.syncPolicies.0.destination.fleet", "Prod_1"},
+			{"policy named Prod_EU", "spec.syncPolicies.0.name", "Prod_EU"},
 			{"two sources", "spec.source.helmRepository", "{url: 'https://charts.example.com', interval: 5m}"},
 			{"policy without kustomization or helm", "spec.syncPolicies.0.kustomization", "null"},
 			{"nginx without a host", "spec.syncPolicies.0.rollout.trafficRoutingProvider", "nginx"},

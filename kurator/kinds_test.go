@@ -130,6 +130,18 @@ spec:
 				`warning spec.plugin.grafana.extraArgs.image.repository value.image: carries the tag "10"`,
 				`error spec.plugin.grafana.extraArgs.resources.requests.memory value.quantity: "1GB" is not a Kubernetes quantity`,
 			}},
+		{"policy names become Flux object names", `
+apiVersion: apps.kurator.dev/v1alpha1
+kind: Application
+metadata: {name: a, namespace: default}
+spec:
+  source: {gitRepository: {url: "https://example.com/x", interval: 1m}}
+  syncPolicies:
+  - name: Prod_EU
+    kustomization: {interval: 1m, prune: true}
+  - name: Staging
+    kustomization: {interval: 1m, prune: true}`,
+			[]string{`error spec.syncPolicies.[name=Prod_EU].name value.name: "Prod_EU" cannot become an object name`}},
 		{"Service names are DNS-1035 labels", `
 apiVersion: apps.kurator.dev/v1alpha1
 kind: Application

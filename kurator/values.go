@@ -133,6 +133,16 @@ func valueRules(obj *yaml.RNode, kind string) []Finding {
 			}
 		})
 	case "Application":
+		// The controller names the Flux Kustomization or HelmRelease of a
+		// policy <policy>-<cluster kind>-<cluster>, lower-cased.
+		each(obj, "spec.syncPolicies.[].name", func(n *yaml.RNode, p string) {
+			v := n.YNode().Value
+			if n.YNode().Kind == yaml.ScalarNode && v != "" && !isPlaceholder(v) && !ValidName(strings.ToLower(v)) {
+				out = append(out, Finding{Severity: Error, Path: p, Rule: "value.name",
+					Message: fmt.Sprintf("%q cannot become an object name: the controller names the policy's Flux objects %s-<cluster kind>-<cluster>", v, strings.ToLower(v)),
+					Hint:    fmt.Sprintf("use letters, digits, '-' and '.', such as %q", suggestName(v))})
+			}
+		})
 		each(obj, "spec.syncPolicies.[].kustomization.images.[]", func(im *yaml.RNode, p string) {
 			for _, f := range []string{"name", "newName"} {
 				if v := get(im, f); v != nil {
