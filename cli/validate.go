@@ -237,8 +237,9 @@ func findingProblem(f kurator.Finding, id *yaml.ResourceIdentifier, n *yaml.RNod
 // does (the other objects of its package are the items) and returns the
 // problems, which include the validation of the output, located in the file
 // and line that set each field. When in is a single file inside a package
-// (a kustomization or Kptfile up to 8 directories above it), the package is
-// read so that the instance finds its templates and overlays.
+// (a kustomization or Kptfile up to 8 directories above it, not above the
+// top of a git repository), the package is read so that the instance finds
+// its templates and overlays.
 func renderInstances(in *input) (krm.Problems, int, error) {
 	if pin, file := enclosingPackage(in); pin != nil {
 		ps, n, err := renderIn(pin, func(d document) bool { return d.File == file })
@@ -353,6 +354,9 @@ func enclosingPackage(in *input) (*input, string) {
 				return pin, rel
 			}
 		}
+		if _, err := os.Stat(filepath.Join(dir, ".git")); err == nil {
+			return nil, "" // the top of a repository: a package is not above it
+		}
 		parent := filepath.Join(dir, "..")
 		abs, err1 := filepath.Abs(dir)
 		pabs, err2 := filepath.Abs(parent)
@@ -375,7 +379,7 @@ func packageItems(in *input, inst document, others []document) []document {
 		return others
 	}
 	for dir := path.Dir(inst.File); ; dir = path.Dir(dir) {
-		if files := kustomizationFiles(in.Root, dir, 0); files != nil {
+		if files := kustomizationFiles(in.Root, dir, map[string]bool{}); files != nil {
 			var out []document
 			for _, d := range others {
 				if files[d.File] {
@@ -401,12 +405,13 @@ func packageItems(in *input, inst document, others []document) []document {
 
 // kustomizationFiles lists the files (slash paths relative to root) that
 // the kustomization in dir reads as resources, generators, transformers or
-// components, following directories that hold a kustomization; nil when dir
-// has none. Entries that leave root, URLs and depths over 16 are ignored.
-func kustomizationFiles(root, dir string, depth int) map[string]bool {
-	if depth > 16 {
-		return nil
+// components, following directories that hold a kustomization (each once);
+// nil when dir has none. Entries that leave root and URLs are ignored.
+func kustomizationFiles(root, dir string, seen map[string]bool) map[string]bool {
+	if seen[dir] || len(seen) > 256 {
+		return map[string]bool{}
 	}
+	seen[dir] = true
 	var data []byte
 	for _, name := range []string{"kustomization.yaml", "kustomization.yml", "Kustomization"} {
 		b, err := os.ReadFile(filepath.Join(root, filepath.FromSlash(dir), name))
@@ -434,7 +439,7 @@ func kustomizationFiles(root, dir string, depth int) map[string]bool {
 			if p == ".." || strings.HasPrefix(p, "../") || path.IsAbs(p) {
 				continue
 			}
-			if sub := kustomizationFiles(root, p, depth+1); sub != nil {
+			if sub := kustomizationFiles(root, p, seen); sub != nil {
 				for f := range sub {
 					out[f] = true
 				}
