@@ -13,8 +13,10 @@
 # Output: OUT-DIR/COMMIT (the commit), OUT-DIR/examples/** (every *.yaml and
 # *.yml of examples/, verbatim) and OUT-DIR/docs/<doc path>.<n>.yaml, one file
 # per code block of docs/content/en/docs/**/*.md that holds a manifest:
-#   - ```yaml blocks, whole;
+#   - ```yaml blocks, and other blocks that start with apiVersion: or kind:
+#     (the docs print "kubectl get -o yaml" results that way), whole;
 #   - heredocs in shell blocks (cat <<EOF | kubectl apply -f - ... EOF);
+#   - echo '...' | kubectl apply -f - in shell blocks;
 #   - the YAML printed after "$ kubectl get ... -o yaml" in console blocks.
 set -euo pipefail
 COMMIT=b6339412dc3b0a408a99b14531ae233e9de9d652
@@ -65,7 +67,7 @@ done
 			infence = 1
 			lang = $0; sub(/^[ \t]*```/, "", lang); sub(/[ \t].*$/, "", lang)
 			mode = (lang == "yaml" || lang == "yml") ? "yaml" : "shell"
-			buf = ""; indent = ""
+			buf = ""; first = 1
 			next
 		}
 		if (mode == "yaml" || mode == "get") flush()
@@ -81,7 +83,15 @@ done
 		if ($0 ~ /^[ \t]*\$ / || $0 ~ /^[ \t]*(cat|kubectl) /) { flush(); mode = "shell" }
 		else { buf = buf $0 "\n"; next }
 	}
+	mode == "echo" {
+		if ($0 ~ /\047[ \t]*\|/) { line = $0; sub(/\047[ \t]*\|.*$/, "", line); buf = buf line "\n"; flush(); mode = "shell"; next }
+		buf = buf $0 "\n"; next
+	}
 	mode == "shell" {
+		if (first && $0 ~ /^[ \t]*$/) next
+		if (first && $0 ~ /^[ \t]*(apiVersion|kind):/) { mode = "yaml"; first = 0; buf = $0 "\n"; next }
+		first = 0
+		if ($0 ~ /^[ \t]*echo \047(apiVersion|kind):/) { line = $0; sub(/^[ \t]*echo \047/, "", line); mode = "echo"; buf = line "\n"; next }
 		if ($0 ~ /<<[ \t]*["\047]?EOF["\047]?/) { mode = "heredoc"; buf = ""; next }
 		if ($0 ~ /kubectl get .*-o ?yaml/) { mode = "get"; buf = ""; next }
 		next
