@@ -2,6 +2,8 @@ package kurator
 
 import (
 	"fmt"
+	"sort"
+	"strings"
 
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
@@ -32,6 +34,7 @@ func CheckLinks(objects []*yaml.RNode) []LinkFinding {
 		}
 	}
 	var out []LinkFinding
+	out = append(out, clusterLinks(objects)...)
 	for i, o := range objects {
 		if o.GetApiVersion() != BackupAPIVersion {
 			continue
@@ -55,6 +58,48 @@ func CheckLinks(objects []*yaml.RNode) []LinkFinding {
 					Hint:    "add spec.plugin.backup (storage with a bucket, provider, endpoint and secretName) to Fleet " + f.GetName()}})
 			})
 		}
+	}
+	return out
+}
+
+// clusterLinks: a Fleet's cluster that is not among the objects, when
+// clusters of that kind in the Fleet's namespace are (a misspelt name
+// leaves the Fleet waiting for a cluster that never comes).
+func clusterLinks(objects []*yaml.RNode) []LinkFinding {
+	clusters := map[string]map[string]bool{} // namespace/kind -> names
+	for _, o := range objects {
+		if o.GetApiVersion() == ClusterAPIVersion && (o.GetKind() == "Cluster" || o.GetKind() == "AttachedCluster") {
+			key := namespaceOf(o) + "/" + o.GetKind()
+			if clusters[key] == nil {
+				clusters[key] = map[string]bool{}
+			}
+			clusters[key][o.GetName()] = true
+		}
+	}
+	var out []LinkFinding
+	for i, o := range objects {
+		if o.GetApiVersion() != FleetAPIVersion || o.GetKind() != "Fleet" {
+			continue
+		}
+		each(o, "spec.clusters.[]", func(c *yaml.RNode, path string) {
+			kind := str(c, "kind")
+			if kind == "" {
+				kind = "Cluster"
+			}
+			name := str(c, "name")
+			known := clusters[namespaceOf(o)+"/"+kind]
+			if name == "" || isPlaceholder(name) || known == nil || known[name] {
+				return
+			}
+			var names []string
+			for n := range known {
+				names = append(names, n)
+			}
+			sort.Strings(names)
+			out = append(out, LinkFinding{Index: i, Finding: Finding{Severity: Warning, Path: path + ".name", Rule: "fleet",
+				Message: fmt.Sprintf("no %s %q in namespace %s among these files (there are %s): the Fleet waits for it", kind, name, namespaceOf(o), strings.Join(names, ", ")),
+				Hint:    "check the name, or the Fleet's namespace: clusters are looked up in it"}})
+		})
 	}
 	return out
 }

@@ -43,4 +43,20 @@ spec: {sourceCluster: {fleet: f}, targetCluster: {fleet: f}}
 	if got := CheckLinks(read(backup)); len(got) != 0 {
 		t.Fatalf("no Fleet among the objects: %+v", got)
 	}
+
+	clusters := `apiVersion: cluster.kurator.dev/v1alpha1
+kind: AttachedCluster
+metadata: {name: member1}
+spec: {kubeconfig: {name: m1}}
+---
+apiVersion: fleet.kurator.dev/v1alpha1
+kind: Fleet
+metadata: {name: f}
+spec: {clusters: [{name: member1, kind: AttachedCluster}, {name: memebr2, kind: AttachedCluster}, {name: aws1, kind: Cluster}]}
+`
+	got = CheckLinks(read(clusters))
+	if len(got) != 1 || got[0].Index != 1 || got[0].Path != "spec.clusters.[name=memebr2].name" || got[0].Severity != Warning ||
+		!strings.Contains(got[0].Message, `no AttachedCluster "memebr2" in namespace default among these files (there are member1)`) {
+		t.Fatalf("misspelt cluster (and a Cluster of a kind not among the files, not judged): %+v", got)
+	}
 }
