@@ -16,8 +16,10 @@ import (
 // argoInstanceYAML is a web-service instance; name "" leaves the name out.
 func argoInstanceYAML(name string) string {
 	meta := "metadata:\n"
+	image := "ghcr.io/acme/svc"
 	if name != "" {
 		meta += "  name: " + name + "\n"
+		image += "-" + name
 	}
 	return `apiVersion: scenario.kurator.dev/v1alpha1
 kind: ScenarioTemplate
@@ -27,7 +29,7 @@ kind: ScenarioTemplate
 spec:
   extends: [web-service]
   values:
-    image: ghcr.io/acme/` + name + `
+    image: ` + image + `
     gitRepository: https://github.com/acme/x
     fleet: prod
 `
@@ -69,7 +71,7 @@ func byKindName(t *testing.T, out string) map[string]*yaml.RNode {
 	return m
 }
 
-func lookupValue(t *testing.T, n *yaml.RNode, path ...string) string {
+func argoLookup(t *testing.T, n *yaml.RNode, path ...string) string {
 	t.Helper()
 	v, err := n.Pipe(yaml.Lookup(path...))
 	if err != nil || v == nil {
@@ -100,16 +102,16 @@ func TestArgoCDOverridesPerInstance(t *testing.T) {
 		}
 		// a: parameter a/tag over env tag; b: env b/tag over env tag.
 		wantTag := map[string]string{"a": "v11", "b": "v7"}[name]
-		if got := lookupValue(t, app, "spec", "syncPolicies", "[name=default]", "kustomization", "images", "0", "newTag"); got != wantTag {
+		if got := argoLookup(t, app, "spec", "syncPolicies", "[name=default]", "kustomization", "images", "0", "newTag"); got != wantTag {
 			t.Errorf("%s: tag %q, want %s", name, got, wantTag)
 		}
 		// a: parameter replicas; b: parameter b/replicas, listed first, applied after.
-		patch := lookupValue(t, app, "spec", "syncPolicies", "[name=default]", "kustomization", "patches", "0", "patch")
+		patch := argoLookup(t, app, "spec", "syncPolicies", "[name=default]", "kustomization", "patches", "0", "patch")
 		want := map[string]string{"a": `"value":4`, "b": `"value":5`}[name]
 		if !strings.Contains(patch, `"path":"/spec/replicas",`+want) {
 			t.Errorf("%s: replicas patch %s, want %s", name, patch, want)
 		}
-		branch := lookupValue(t, app, "spec", "source", "gitRepository", "ref", "branch")
+		branch := argoLookup(t, app, "spec", "source", "gitRepository", "ref", "branch")
 		if wantBranch := map[string]string{"a": "main", "b": "release"}[name]; branch != wantBranch {
 			t.Errorf("%s: branch %q, want %q", name, branch, wantBranch)
 		}
@@ -311,7 +313,7 @@ func TestArgoCDIgnoresFluxEscaping(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
-	script := lookupValue(t, byKindName(t, out)["Pipeline a"], "spec", "tasks", "[name=report]", "customTask", "script")
+	script := argoLookup(t, byKindName(t, out)["Pipeline a"], "spec", "tasks", "[name=report]", "customTask", "script")
 	if script != `echo "${CLUSTER:-x} $USER $$"` {
 		t.Errorf("script %q, want it as written", script)
 	}
