@@ -48,6 +48,9 @@ func (ImageRegistry) Process(_ *krm.Context, rl *krm.ResourceList) ([]*yaml.RNod
 	}
 	p.joinHelmCharts()
 	problems = append(problems, p.problems...)
+	if p.problems.HasErrors() {
+		return nil, problems // no edit applied: the input items come back unchanged
+	}
 	p.mirror.results(&problems)
 	problems.Infof(nil, "", krm.Source{File: krm.PathOf(rl.FunctionConfig)},
 		"rewrote %s and %s in %s; %s already named the private registry, %s matched no rule and were left unchanged",

@@ -102,7 +102,7 @@ func (p *planner) fleetChart(it *item, fp *fleetPlugin, block, parent *yaml.Node
 	}
 	r := p.rw.rewriteChartRepo(repo)
 	switch r.status {
-	case statusPlaceholder, statusInvalid:
+	case statusPlaceholder, statusInvalid, statusForbidden:
 		p.warnResult(o, "chart repository", repo, r)
 		return
 	case statusNoMatch:

@@ -129,6 +129,10 @@ func (p *planner) warnResult(o occurrence, what, value string, r refResult) {
 	case statusInvalid:
 		p.warn(o, "write a valid reference, or list the field only if it holds references",
 			"%s %q left unchanged: %s", what, value, r.msg)
+	case statusForbidden:
+		p.problems.Errorf(o.it.id(), o.fieldPath(), o.it.src(),
+			"retype the reference; invisible and control characters are never part of an image or chart name",
+			"%s %+q %s", what, value, r.msg)
 	}
 }
 
@@ -168,7 +172,7 @@ func (p *planner) applyImage(it *item, n *yaml.Node, what, value string, r refRe
 		}
 	case statusNoMatch:
 		p.noMatch++
-	case statusPlaceholder, statusInvalid:
+	case statusPlaceholder, statusInvalid, statusForbidden:
 		p.warnResult(o, what, value, r)
 	}
 	return false
@@ -227,41 +231,40 @@ func mapNode(kv ...string) *yaml.Node {
 }
 
 // findPath renders the path of target below root in the project's field
-// path syntax (spec.template.spec.containers.[name=app].image).
+// path syntax (spec.template.spec.containers.[name=app].image). The walk
+// keeps its own stack, so it finds targets at any depth.
 func findPath(root, target *yaml.Node) string {
-	var parts []string
-	var walk func(n *yaml.Node, depth int) bool
-	walk = func(n *yaml.Node, depth int) bool {
-		if n == target {
-			return true
-		}
-		if depth > maxDepth {
-			return false
-		}
-		switch n.Kind {
-		case yaml.MappingNode:
-			for i := 0; i+1 < len(n.Content); i += 2 {
-				parts = append(parts, quoteKey(n.Content[i].Value))
-				if walk(n.Content[i+1], depth+1) {
-					return true
-				}
-				parts = parts[:len(parts)-1]
-			}
-		case yaml.SequenceNode:
-			for i, c := range n.Content {
-				parts = append(parts, schema.ElementSelector(c, i))
-				if walk(c, depth+1) {
-					return true
-				}
-				parts = parts[:len(parts)-1]
-			}
-		}
-		return false
-	}
-	if root == nil || !walk(root, 0) {
+	if root == nil {
 		return ""
 	}
-	return strings.Join(parts, ".")
+	type frame struct {
+		n    *yaml.Node
+		i    int
+		part string // how the parent reaches n
+	}
+	stack := []frame{{n: root}}
+	for len(stack) > 0 {
+		top := len(stack) - 1
+		n, i := stack[top].n, stack[top].i
+		if n == target {
+			parts := make([]string, 0, len(stack)-1)
+			for _, f := range stack[1:] {
+				parts = append(parts, f.part)
+			}
+			return strings.Join(parts, ".")
+		}
+		switch {
+		case n.Kind == yaml.MappingNode && i+1 < len(n.Content):
+			stack[top].i += 2
+			stack = append(stack, frame{n: n.Content[i+1], part: quoteKey(n.Content[i].Value)})
+		case n.Kind == yaml.SequenceNode && i < len(n.Content):
+			stack[top].i++
+			stack = append(stack, frame{n: n.Content[i], part: schema.ElementSelector(n.Content[i], i)})
+		default:
+			stack = stack[:top]
+		}
+	}
+	return ""
 }
 
 func quoteKey(k string) string {
@@ -270,8 +273,5 @@ func quoteKey(k string) string {
 	}
 	return k
 }
-
-// maxDepth bounds every recursive walk, so no input can exhaust the stack.
-const maxDepth = 200
 
 func itoa(i int) string { return strconv.Itoa(i) }

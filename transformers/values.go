@@ -33,32 +33,52 @@ func (p *planner) helmValues(it *item, root *yaml.Node, style valuesStyle) {
 	if n := mapPath(root, "global", "imageRegistry"); n != nil {
 		p.registryScalar(it, n, "global.imageRegistry")
 	}
-	p.walkValues(it, root, style, 0)
+	p.walkValues(it, root, style)
 }
 
-func (p *planner) walkValues(it *item, n *yaml.Node, style valuesStyle, depth int) {
-	if depth > maxDepth {
-		return
-	}
-	switch n.Kind {
-	case yaml.SequenceNode:
-		for _, c := range n.Content {
-			p.walkValues(it, c, style, depth+1)
+// walkValues visits every mapping pair of a values tree in document order,
+// to any depth: the walk keeps its own stack (one frame per open mapping or
+// list), so deep input costs heap in proportion to its size and never the
+// goroutine stack. Aliases are not followed (kyaml expanded them already).
+func (p *planner) walkValues(it *item, root *yaml.Node, style valuesStyle) {
+	walkPairs(root, func(k, v *yaml.Node) bool {
+		if k.Value != "image" {
+			return false
 		}
-	case yaml.MappingNode:
-		for i := 0; i+1 < len(n.Content); i += 2 {
-			k, v := n.Content[i], n.Content[i+1]
-			if k.Value == "image" {
-				switch {
-				case v.Kind == yaml.ScalarNode:
-					p.imageScalar(it, v, "image")
-					continue
-				case v.Kind == yaml.MappingNode && mapGet(v, "repository") != nil:
-					p.imageBlock(it, v, style)
-					continue
-				}
+		switch {
+		case v.Kind == yaml.ScalarNode:
+			p.imageScalar(it, v, "image")
+			return true
+		case v.Kind == yaml.MappingNode && mapGet(v, "repository") != nil:
+			p.imageBlock(it, v, style)
+			return true
+		}
+		return false
+	})
+}
+
+// walkPairs calls visit for every key/value pair below root, depth first in
+// document order; when visit returns true the value is not descended into.
+func walkPairs(root *yaml.Node, visit func(k, v *yaml.Node) bool) {
+	type frame struct {
+		n *yaml.Node
+		i int
+	}
+	stack := []frame{{n: root}}
+	for len(stack) > 0 {
+		top := len(stack) - 1
+		n, i := stack[top].n, stack[top].i
+		switch {
+		case n.Kind == yaml.SequenceNode && i < len(n.Content):
+			stack[top].i++
+			stack = append(stack, frame{n: n.Content[i]})
+		case n.Kind == yaml.MappingNode && i+1 < len(n.Content):
+			stack[top].i += 2
+			if !visit(n.Content[i], n.Content[i+1]) {
+				stack = append(stack, frame{n: n.Content[i+1]})
 			}
-			p.walkValues(it, v, style, depth+1)
+		default:
+			stack = stack[:top]
 		}
 	}
 }
@@ -107,7 +127,7 @@ func (p *planner) imageBlock(it *item, blk *yaml.Node, style valuesStyle) {
 		r = p.rw.rewriteReference(full)
 	}
 	if r.status != statusRewritten {
-		if r.status == statusInvalid {
+		if r.status == statusInvalid || r.status == statusForbidden {
 			p.warnResult(o, "image", full, r)
 			return
 		}
