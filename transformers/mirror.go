@@ -18,6 +18,7 @@ const (
 	kindChart                       // a Helm chart to copy (helm pull + push)
 	kindRegistry                    // a whole registry a values key redirects
 	kindMirrorOnly                  // an image only a containerd mirror can redirect
+	kindRepository                  // a repository whose tag the cluster decides at install time
 )
 
 type entryKey struct {
@@ -56,6 +57,16 @@ func (m *mirrorList) addImage(source, target string, o occurrence) {
 
 func (m *mirrorList) addChart(sourceRepo, name, version, targetRepo string, o occurrence) {
 	m.add(entryKey{kind: kindChart, source: sourceRepo, target: targetRepo, name: name, version: version}, "", o)
+}
+
+// addFixedChart lists a chart no field redirects (reason says what the
+// user must do instead).
+func (m *mirrorList) addFixedChart(sourceRepo, name, version, targetRepo, reason string, o occurrence) {
+	m.add(entryKey{kind: kindChart, source: sourceRepo, target: targetRepo, name: name, version: version}, reason, o)
+}
+
+func (m *mirrorList) addRepository(source, target, reason string, o occurrence) {
+	m.add(entryKey{kind: kindRepository, source: source, target: target}, reason, o)
 }
 
 func (m *mirrorList) addRegistry(source, target string, o occurrence) {
@@ -112,10 +123,15 @@ func (m *mirrorList) results(ps *krm.Problems) {
 			} else {
 				msg = "mirror chart " + e.source + " " + e.name + " " + e.version + " -> " + e.target
 			}
+			if e.reason != "" {
+				msg += ": " + e.reason
+			}
 		case kindRegistry:
 			msg = "mirror registry " + e.source + " -> " + e.target + " (every image the chart pulls through it)"
 		case kindMirrorOnly:
 			msg = "mirror only (configure a containerd registry mirror): " + e.source + " -> " + e.target + ": " + e.reason
+		case kindRepository:
+			msg = "mirror repository " + e.source + " -> " + e.target + " (" + e.reason + ")"
 		}
 		if e.count > 1 {
 			msg += " (" + strconv.Itoa(e.count) + " references)"
@@ -187,10 +203,16 @@ func (m *mirrorList) files() map[string]string {
 			}
 		case kindChart:
 			if e.name != "" {
-				charts = append(charts, e.source+" "+e.name+" "+e.version+" "+e.target)
+				line := e.source + " " + e.name + " " + e.version + " " + e.target
+				if e.reason != "" {
+					line += "  # " + e.reason
+				}
+				charts = append(charts, line)
 			}
 		case kindRegistry:
 			registries = append(registries, e.source+" "+e.target)
+		case kindRepository:
+			registries = append(registries, e.source+" "+e.target+"  # "+e.reason)
 		}
 	}
 	out := map[string]string{
@@ -284,6 +306,7 @@ func priorCharts(cm *yaml.RNode) map[string]string {
 	prior := map[string]string{}
 	v, _ := scalarValue(mapPath(cm.YNode(), "data", "charts.txt"))
 	for _, line := range strings.Split(v, "\n") {
+		line, _, _ = strings.Cut(line, "#")
 		f := strings.Fields(line)
 		if len(f) == 4 {
 			prior[f[3]] = f[0]

@@ -31,10 +31,13 @@ type edit struct {
 	with   *yaml.Node
 	parent *yaml.Node   // mapping or sequence to which add is appended
 	add    []*yaml.Node // appended to parent.Content
+	do     func()       // a change that depends on earlier edits (values merged into a block they create)
 }
 
 func (e edit) apply() {
 	switch {
+	case e.do != nil:
+		e.do()
 	case e.with != nil:
 		old := *e.node
 		*e.node = *e.with
@@ -77,6 +80,18 @@ type planner struct {
 
 	imagesRewritten, chartsRewritten, mirrored, noMatch int
 	itemsChanged                                        int
+	warned                                              int // references left unchanged with a warning
+
+	// chartImages counts the images Fleet plugin charts pull (table
+	// chartImages): redirected through extraArgs (now or by an earlier
+	// run), listed for a containerd mirror only, or missed (no rule).
+	chartImages struct{ redirected, listedOnly, missed int }
+	// handled are values nodes pluginImages decided; the values walker
+	// skips them.
+	handled map[*yaml.Node]bool
+	// fleetRepos are the private chart repositories of the Fleet being planned.
+	fleetRepos  []string
+	fleetRepoAt occurrence // the first Fleet that pulls from them
 
 	helmRepos    []helmRepoRef
 	helmReleases []helmReleaseRef
@@ -85,7 +100,7 @@ type planner struct {
 func newPlanner(cfg *config, prior map[string]string) *planner {
 	rw := newRewriter(cfg.images, cfg.charts)
 	rw.prior = prior
-	p := &planner{cfg: cfg, rw: rw, mirror: newMirrorList()}
+	p := &planner{cfg: cfg, rw: rw, mirror: newMirrorList(), handled: map[*yaml.Node]bool{}}
 	if len(cfg.fieldSpecs) > 0 {
 		p.seen = map[*yaml.Node]struct{}{}
 	}
@@ -122,6 +137,9 @@ func (p *planner) warn(o occurrence, hint, format string, args ...any) {
 
 // warnResult reports a placeholder or an unparseable value.
 func (p *planner) warnResult(o occurrence, what, value string, r refResult) {
+	if r.status == statusPlaceholder || r.status == statusInvalid {
+		p.warned++
+	}
 	switch r.status {
 	case statusPlaceholder:
 		p.warn(o, "substitute it before this function runs if it must be mirrored; the function never touches placeholders",

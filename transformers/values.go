@@ -42,19 +42,105 @@ func (p *planner) helmValues(it *item, root *yaml.Node, style valuesStyle) {
 // goroutine stack. Aliases are not followed (kyaml expanded them already).
 func (p *planner) walkValues(it *item, root *yaml.Node, style valuesStyle) {
 	walkPairs(root, func(k, v *yaml.Node) bool {
-		if k.Value != "image" {
+		if p.handled[v] {
+			return true // a chart image pluginImages decided
+		}
+		if k.Value == "image" {
+			switch {
+			case v.Kind == yaml.ScalarNode:
+				p.imageScalar(it, v, "image")
+				return true
+			case v.Kind == yaml.MappingNode && mapGet(v, "repository") != nil:
+				p.imageBlock(it, v, style)
+				return true
+			case v.Kind == yaml.MappingNode && isStringScalar(mapGet(v, "image")):
+				p.nginxBlock(it, v)
+				return true
+			}
 			return false
 		}
-		switch {
-		case v.Kind == yaml.ScalarNode:
-			p.imageScalar(it, v, "image")
-			return true
-		case v.Kind == yaml.MappingNode && mapGet(v, "repository") != nil:
-			p.imageBlock(it, v, style)
+		if v.Kind == yaml.MappingNode && isStringScalar(mapGet(v, "repository")) &&
+			(mapGet(v, "tag") != nil || mapGet(v, "digest") != nil || mapGet(v, "registry") != nil) {
+			p.siblingBlock(it, k, v, style)
 			return true
 		}
 		return false
 	})
+}
+
+func isStringScalar(n *yaml.Node) bool {
+	return n != nil && n.Kind == yaml.ScalarNode && n.ShortTag() == yaml.NodeTagString
+}
+
+// nginxBlock handles ingress-nginx's image: {registry, image, tag, digest},
+// where image is the path below the registry (and repository, when set, the
+// full name: imageBlock handles that form).
+func (p *planner) nginxBlock(it *item, blk *yaml.Node) {
+	imgN := mapGet(blk, "image")
+	img := imgN.Value
+	regN := mapGet(blk, "registry")
+	reg, ok := scalarValue(regN)
+	o := occurrence{it: it, node: imgN}
+	if !ok || reg == "" {
+		p.warned++
+		p.warn(o, "write the chart's registry key next to image (ingress-nginx: registry.k8s.io), or the full name in repository",
+			"image block {image: %s} has no registry: the chart takes it from elsewhere (global.image.registry), so it is left unchanged", img)
+		return
+	}
+	suffix := ""
+	if t, ok := scalarValue(mapGet(blk, "tag")); ok && anchoredTag.MatchString(t) {
+		suffix = ":" + t
+	}
+	if d, ok := scalarValue(mapGet(blk, "digest")); ok && d != "" && !isPlaceholder(d) {
+		suffix += "@" + d
+	}
+	full := reg + "/" + img + suffix
+	r := p.rw.rewriteReference(full)
+	if r.status != statusRewritten {
+		if r.status == statusMirrored && r.source != "" {
+			p.mirrored++
+			p.mirror.addImage(r.source, r.target, o)
+			return
+		}
+		if r.status == statusNoMatch {
+			p.noMatch++
+			return
+		}
+		p.warnResult(o, "image", full, r)
+		return
+	}
+	newName := strings.TrimSuffix(r.value, suffix)
+	if strings.HasSuffix(newName, "/"+img) {
+		p.set(regN, strings.TrimSuffix(newName, "/"+img))
+	} else {
+		host, path, _ := strings.Cut(newName, "/")
+		p.set(regN, host)
+		p.set(imgN, path)
+	}
+	p.imagesRewritten++
+	it.rewrites++
+	p.mirror.addImage(r.source, r.target, o)
+}
+
+// siblingBlock handles an image block under another key name, such as
+// redis: {repository: public.ecr.aws/x/redis, tag: "7"}: rewritten when the
+// registry is known (a registry key, a host in repository, or the chart's
+// convention), otherwise warned.
+func (p *planner) siblingBlock(it *item, k, blk *yaml.Node, style valuesStyle) {
+	repo := mapGet(blk, "repository").Value
+	if strings.Contains(repo, "://") || repo == "" || isPlaceholder(repo) {
+		return // a git or chart repository URL, or a placeholder: not an image
+	}
+	first, _, hasSlash := strings.Cut(repo, "/")
+	_, hasReg := scalarValue(mapGet(blk, "registry"))
+	if hasReg || style.registry != "" || (hasSlash && looksLikeHost(first)) {
+		p.imageBlock(it, blk, style)
+		return
+	}
+	p.warned++
+	p.warn(occurrence{it: it, node: mapGet(blk, "repository")},
+		"if it is an image, write its full name with the registry host ("+dockerHub+"/"+repo+"), then run again",
+		"%s: {repository: %s, tag} looks like an image, but without a registry host the registry it is pulled from is unknown: left unchanged", k.Value, repo)
 }
 
 // walkPairs calls visit for every key/value pair below root, depth first in
