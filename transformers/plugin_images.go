@@ -79,7 +79,7 @@ type chartImage struct {
 	// Ref is the full default reference, normalised.
 	Ref string
 	// Key is the values path of the image (dotted), "" for shapeFixed.
-	Key string
+	Key   string
 	Shape imageShape
 	// Split is, for shapeBitnami and shapeNginx, the chart's own
 	// repository (or image) part, which a registry-only override keeps;
