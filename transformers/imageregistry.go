@@ -124,6 +124,8 @@ func (p *planner) plan(it *item) {
 		}
 	case it.group == fluxHelmGroup && it.kind == "HelmRelease":
 		p.fluxHelmRelease(it)
+	case isPrometheusOperatorCR(it):
+		p.prometheusOperatorCR(it)
 	default:
 		if ps := podSpecOf(it); ps != nil {
 			p.podSpec(it, ps)
