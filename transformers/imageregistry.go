@@ -119,8 +119,8 @@ func (p *planner) plan(it *item) {
 	case it.group == fluxSourceGroup && it.kind == "HelmRepository":
 		p.fluxHelmRepository(it)
 	case it.group == fluxSourceGroup && it.kind == "OCIRepository":
-		if spec := mapGet(it.root, "spec"); spec != nil {
-			p.ociRepository(it, spec)
+		if spec := mapGet(it.root, "spec"); spec != nil && p.ociRepository(it, spec) {
+			p.sourceCredentials(it, spec, refResult{status: statusRewritten, oci: true}, true)
 		}
 	case it.group == fluxHelmGroup && it.kind == "HelmRelease":
 		p.fluxHelmRelease(it)

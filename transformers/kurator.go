@@ -281,9 +281,12 @@ func (p *planner) application(it *item) {
 		}
 		r, o := p.helmRepository(it, hr)
 		p.chartEntries(r, o, charts)
+		p.sourceCredentials(it, hr, r, false)
 	}
 	if or := mapPath(spec, "source", "ociRepository"); or != nil && or.Kind == yaml.MappingNode {
-		p.ociRepository(it, or)
+		if p.ociRepository(it, or) {
+			p.sourceCredentials(it, or, refResult{status: statusRewritten, oci: true}, true)
+		}
 	}
 	if policies == nil || policies.Kind != yaml.SequenceNode {
 		return
@@ -326,6 +329,14 @@ func (p *planner) helmRepository(it *item, spec *yaml.Node) (refResult, occurren
 		if r.oci {
 			want = "oci"
 		}
+		if want == "oci" && t != "oci" {
+			if name, ok := scalarValue(mapPath(spec, "secretRef", "name")); ok && name != "" {
+				p.warn(occurrence{it: it, node: mapGet(spec, "secretRef")},
+					"give the Secret type kubernetes.io/dockerconfigjson with an auths entry for the private registry (kubectl create secret docker-registry)",
+					"this Helm repository moves from %s to the OCI registry %s (type: oci), which reads credentials only from a dockerconfigjson Secret: Secret %q with username/password will not work",
+					v, r.value, name)
+			}
+		}
 		switch {
 		case t == want || (t == "" && want == "default"):
 		case typeN == nil:
@@ -355,16 +366,47 @@ func (p *planner) chartEntries(r refResult, o occurrence, charts []chartNV) {
 	}
 }
 
+// sourceCredentials adds spec.sourceCredentials to a redirected source:
+// secretRef, and certSecretRef where the API has it (withCA). The user's
+// own refs win.
+func (p *planner) sourceCredentials(it *item, spec *yaml.Node, r refResult, withCA bool) {
+	sc := p.cfg.SourceCredentials
+	if sc == nil || r.status != statusRewritten {
+		return
+	}
+	if sc.SecretName != "" && mapGet(spec, "secretRef") == nil {
+		p.appendTo(spec, strNode("secretRef"), mapNode("name", sc.SecretName))
+		if r.oci {
+			p.warn(occurrence{it: it, path: findPath(it.root, spec) + ".secretRef"},
+				"create it with kubectl create secret docker-registry "+sc.SecretName+" --docker-server=<private registry> in the source's namespace",
+				"secretRef %s was added for the OCI registry: it must be a kubernetes.io/dockerconfigjson Secret", sc.SecretName)
+		}
+	}
+	if sc.CASecretName == "" || mapGet(spec, "certSecretRef") != nil {
+		return
+	}
+	if withCA {
+		p.appendTo(spec, strNode("certSecretRef"), mapNode("name", sc.CASecretName))
+		return
+	}
+	if p.mirror.warnOnce("noca\x00" + it.kind) {
+		p.warn(occurrence{it: it, path: findPath(it.root, spec)},
+			"make the member clusters' Flux source-controller trust the private registry's CA (its trust store): Kurator's Application API cannot pass one",
+			"Kurator's %s helmRepository has no certSecretRef field: spec.sourceCredentials.caSecretName %s cannot be given to it", it.kind, sc.CASecretName)
+	}
+}
+
 // ociRepository rewrites an oci:// artifact URL (Application source or
 // Flux OCIRepository); spec.ref gives the tag or digest for the mirror list.
-func (p *planner) ociRepository(it *item, spec *yaml.Node) {
+// It reports whether the URL is rewritten.
+func (p *planner) ociRepository(it *item, spec *yaml.Node) bool {
 	urlN := mapGet(spec, "url")
 	v, ok := scalarValue(urlN)
 	if !ok || len(v) < len("oci://") || !strings.EqualFold(v[:len("oci://")], "oci://") {
-		return
+		return false
 	}
 	if p.visited(urlN) {
-		return
+		return false
 	}
 	suffix := ""
 	if t, ok := scalarValue(mapPath(spec, "ref", "tag")); ok && anchoredTag.MatchString(t) {
@@ -375,6 +417,7 @@ func (p *planner) ociRepository(it *item, spec *yaml.Node) {
 	}
 	r := p.rw.rewriteName(v[len("oci://"):])
 	p.recordName(occurrence{it: it, node: urlN}, "OCI repository", v, r, suffix, func(name string) { p.set(urlN, "oci://"+name) })
+	return r.status == statusRewritten
 }
 
 // kustomizeImage handles syncPolicies[].kustomization.images[]: newName is

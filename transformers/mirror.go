@@ -37,6 +37,47 @@ type mirrorEntry struct {
 type mirrorList struct {
 	entries map[entryKey]*mirrorEntry
 	warned  map[string]bool
+	// copySource maps an image source to where it is copied from (a rule's
+	// copyFrom); nil = the source itself.
+	copySource func(string) string
+	// hostMirror gives the private repository prefix that mirrors a whole
+	// source registry, and the more specific prefixes a host-level mirror
+	// cannot express; nil = no containerd files.
+	hostMirror func(host string) (target string, others []string)
+}
+
+// containerdKey is the mirror list data key of a registry's hosts.toml.
+func containerdKey(host string) string {
+	return "hosts.toml." + hostSegment(host)
+}
+
+// containerdHosts renders /etc/containerd/certs.d/<host>/hosts.toml for
+// member nodes, so that images no field redirects (and any reference left
+// on the public name) are pulled from the private registry.
+func containerdHosts(host string, hostMirror func(string) (string, []string)) string {
+	target, others := hostMirror(host)
+	if target == "" {
+		return ""
+	}
+	server := "https://" + host
+	if host == dockerHub {
+		server = "https://registry-1.docker.io"
+	}
+	th, tpath, _ := strings.Cut(target, "/")
+	var b strings.Builder
+	b.WriteString("# /etc/containerd/certs.d/" + host + "/hosts.toml on every member node (containerd's\n")
+	b.WriteString("# registry config_path = \"/etc/containerd/certs.d\"). Put the private registry's CA at the ca path;\n")
+	b.WriteString("# credentials do not go here: allow anonymous pull, or give the CRI/kubelet credentials for " + th + ".\n")
+	for _, o := range others {
+		b.WriteString("# Note: images under " + o + " are mirrored elsewhere by a more specific rule; a host mirror cannot\n")
+		b.WriteString("# express that, so they are found only under the names the function rewrote.\n")
+	}
+	b.WriteString("server = " + strconv.Quote(server) + "\n\n")
+	b.WriteString("[host." + strconv.Quote("https://"+th+"/v2/"+tpath) + "]\n")
+	b.WriteString("  capabilities = [\"pull\", \"resolve\"]\n")
+	b.WriteString("  override_path = true\n")
+	b.WriteString("  ca = " + strconv.Quote("/etc/containerd/certs.d/"+host+"/"+th+".crt") + "\n")
+	return b.String()
 }
 
 func newMirrorList() *mirrorList {
@@ -44,6 +85,9 @@ func newMirrorList() *mirrorList {
 }
 
 func (m *mirrorList) add(k entryKey, reason string, o occurrence) {
+	if m.copySource != nil && k.kind != kindChart {
+		k.source = m.copySource(k.source)
+	}
 	if e := m.entries[k]; e != nil {
 		e.count++
 		return
@@ -244,6 +288,13 @@ func (m *mirrorList) files() map[string]string {
 		}
 	}
 	out["skopeo-sync.yaml"] = sb.String()
+	if m.hostMirror != nil {
+		for _, h := range hosts {
+			if f := containerdHosts(h, m.hostMirror); f != "" {
+				out[containerdKey(h)] = f
+			}
+		}
+	}
 	return out
 }
 
@@ -287,7 +338,15 @@ func (m *mirrorList) configMap(out *MirrorListOutput) *yaml.RNode {
 	ann.Content = append(ann.Content, strNode(kioutil.PathAnnotation), strNode(out.Path))
 	meta.Content = append(meta.Content, strNode("annotations"), ann)
 	data := mapNode()
-	for _, k := range mirrorListKeys {
+	keys := append([]string(nil), mirrorListKeys...)
+	var extra []string
+	for k := range files {
+		if strings.HasPrefix(k, "hosts.toml.") {
+			extra = append(extra, k)
+		}
+	}
+	sort.Strings(extra)
+	for _, k := range append(keys, extra...) {
 		v := strNode(files[k])
 		if files[k] != "" {
 			v.Style = yaml.LiteralStyle

@@ -101,6 +101,8 @@ func newPlanner(cfg *config, prior map[string]string) *planner {
 	rw := newRewriter(cfg.images, cfg.charts)
 	rw.prior = prior
 	p := &planner{cfg: cfg, rw: rw, mirror: newMirrorList(), handled: map[*yaml.Node]bool{}}
+	p.mirror.copySource = cfg.images.copySource
+	p.mirror.hostMirror = cfg.images.hostMirror
 	if len(cfg.fieldSpecs) > 0 {
 		p.seen = map[*yaml.Node]struct{}{}
 	}
