@@ -12,7 +12,7 @@ LDFLAGS    := -s -w -X github.com/kurator-scenario/scenario-fn/cli.Version=$(VER
 IMAGE      ?= scenario-fn:$(VERSION)
 FUZZTIME   ?= 30s
 
-.PHONY: all build tools test unit e2e race bench demo fuzz image lint clean
+.PHONY: all build tools e2e-tools test unit e2e race bench demo fuzz image lint clean
 
 all: build
 
@@ -25,13 +25,25 @@ tools: $(KUSTOMIZE)
 $(KUSTOMIZE):
 	GOBIN=$(BIN) go install sigs.k8s.io/kustomize/kustomize/v5@$(KUSTOMIZE_VERSION)
 
+## e2e-tools: pinned crane, helm and distribution's registry in ./bin, for the real-registry e2e test
+CRANE_VERSION    := v0.22.1
+HELM_VERSION     := v3.22.0
+REGISTRY_VERSION := v3.0.0
+e2e-tools: $(BIN)/crane $(BIN)/helm $(BIN)/registry
+$(BIN)/crane:
+	GOBIN=$(BIN) go install github.com/google/go-containerregistry/cmd/crane@$(CRANE_VERSION)
+$(BIN)/helm:
+	GOBIN=$(BIN) go install helm.sh/helm/v3/cmd/helm@$(HELM_VERSION)
+$(BIN)/registry:
+	GOBIN=$(BIN) go install github.com/distribution/distribution/v3/cmd/registry@$(REGISTRY_VERSION)
+
 ## test: lint, unit tests with the race detector, then end-to-end tests with the real runners
 test: lint unit e2e
 
 unit:
 	go test -race -count=1 ./...
 
-e2e: build tools
+e2e: build tools e2e-tools
 	@if [ -d e2e ]; then cd e2e && SCENARIO_FN=$(FN) KUSTOMIZE=$(KUSTOMIZE) go test -count=1 ./...; fi
 
 lint:
