@@ -12,7 +12,7 @@ LDFLAGS    := -s -w -X github.com/kurator-scenario/scenario-fn/cli.Version=$(VER
 IMAGE      ?= scenario-fn:$(VERSION)
 FUZZTIME   ?= 30s
 
-.PHONY: all build tools e2e-tools test unit e2e race bench demo fuzz image lint clean
+.PHONY: all build tools e2e-tools charts test unit e2e race bench demo fuzz image lint clean
 
 all: build
 
@@ -37,6 +37,10 @@ $(BIN)/helm:
 $(BIN)/registry:
 	GOBIN=$(BIN) go install github.com/distribution/distribution/v3/cmd/registry@$(REGISTRY_VERSION)
 
+## charts: bin/scenario-fn-charts, which lists a Fleet's chart images with Helm's engine (its own module: Helm stays out of the function)
+charts:
+	cd cmd/scenario-fn-charts && CGO_ENABLED=0 go build -trimpath -o $(BIN)/scenario-fn-charts .
+
 ## test: lint, unit tests with the race detector, then end-to-end tests with the real runners
 test: lint unit e2e
 
@@ -45,11 +49,13 @@ unit:
 
 e2e: build tools e2e-tools
 	@if [ -d e2e ]; then cd e2e && SCENARIO_FN=$(FN) KUSTOMIZE=$(KUSTOMIZE) go test -count=1 ./...; fi
+	cd cmd/scenario-fn-charts && go test -count=1 ./...
 
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	go vet ./...
 	@if [ -d e2e ]; then cd e2e && go vet ./...; fi
+	cd cmd/scenario-fn-charts && go vet ./...
 
 ## bench: benchmarks with ratios against a kyaml parse+serialise floor measured in the same run
 bench:

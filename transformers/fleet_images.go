@@ -100,11 +100,11 @@ func (p *planner) chartVersionNote(fv *fleetValues, name, version string) {
 	o := occurrence{it: fv.it, path: "spec.plugin." + strings.Join(fv.fp.Path, ".") + ".chart"}
 	switch {
 	case name != def.Name || version != def.Version:
-		p.warn(o, "list the images of that chart exactly: helm pull it, then run `scenario-fn chart-images --charts DIR` on the Fleet (see transformers/README.md)",
+		p.warn(o, "list the images of that chart exactly: helm pull it into DIR, then run scenario-fn-charts --charts DIR on the Fleet (see transformers/README.md)",
 			"%s installs chart %s %s, but the image list assumes %s %s (Kurator's default): images and values keys may differ",
 			fv.fp.Component, name, version, def.Name, def.Version)
 	case floatingVersions[name+" "+version] != "" && p.mirror.warnOnce("floating\x00"+name+" "+version):
-		p.warn(o, "pin chart.version to "+floatingVersions[name+" "+version]+" for a reproducible air-gapped install, or list the images of the version helm resolves with `scenario-fn chart-images --charts DIR`",
+		p.warn(o, "pin chart.version to "+floatingVersions[name+" "+version]+" for a reproducible air-gapped install, or helm pull the version helm resolves into DIR and list its images with scenario-fn-charts --charts DIR",
 			"%s installs chart %s %s (a version range); the image list assumes %s %s",
 			fv.fp.Component, name, version, name, floatingVersions[name+" "+version])
 	}

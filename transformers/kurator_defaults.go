@@ -35,6 +35,8 @@ type fleetPlugin struct {
 	// and the condition under which it is installed ("" = always).
 	SharedWith      *chartRef
 	SharedCondition []string // path below the plugin block that must be set
+	// SharedValues: the second release gets the plugin's extraArgs too.
+	SharedValues bool
 }
 
 var bitnami = valuesStyle{registry: "docker.io"}
@@ -65,7 +67,7 @@ var fleetPlugins = []fleetPlugin{
 		Chart: chartRef{"https://vmware-tanzu.github.io/helm-charts", "velero", "5.0.2"}},
 	{Component: "rook-ceph (distributedStorage)", Path: []string{"distributedStorage"},
 		Chart:      chartRef{"https://charts.rook.io/release", "rook-ceph", "1.11.11"},
-		SharedWith: &chartRef{"https://charts.rook.io/release", "rook-ceph-cluster", "1.11.11"}},
+		SharedWith: &chartRef{"https://charts.rook.io/release", "rook-ceph-cluster", "1.11.11"}, SharedValues: true},
 	{Component: "submariner-operator", Path: []string{"submariner"},
 		Chart: chartRef{"https://submariner-io.github.io/submariner-charts/charts", "submariner-operator", "0.18.0"}},
 }
