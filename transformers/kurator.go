@@ -50,7 +50,8 @@ func (p *planner) fleet(it *item) {
 		}
 		p.warn(o,
 			"set publicTestloader: false and use a private test loader (Application rollout.testLoader), whose image a containerd mirror can serve",
-			"publicTestloader installs chart %s %s %s, which no Fleet field can redirect: an air-gapped install cannot pull it",
+			"publicTestloader installs chart %s %s %s, which no Fleet field can redirect: an air-gapped install cannot pull it; "+
+				"the release also takes flagger's extraArgs as its values, so flagger's image.repository is not written (it would point the loadtester at a flagger image): both images are listed mirror-only",
 			publicTestloaderChart.Repository, publicTestloaderChart.Name, publicTestloaderChart.Version)
 	}
 	if sm := mapGet(plugin, "submariner"); sm != nil && sm.Kind == yaml.MappingNode {
