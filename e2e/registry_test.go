@@ -186,6 +186,7 @@ spec:
 			images = append(images, f[0]+":1.25 "+f[1]+":1.25")
 		}
 	}
+	t.Logf("images.txt: %d images to copy", len(images))
 	// Copy, as the README says.
 	for _, l := range images {
 		f := strings.Fields(l)
@@ -198,6 +199,9 @@ spec:
 			continue // the Fleet's default chart repositories are on the internet
 		}
 		pulled := filepath.Join(tmp, "pulled")
+		if err := os.MkdirAll(pulled, 0o755); err != nil {
+			t.Fatal(err)
+		}
 		x.run(helm, "pull", f[0]+"/"+f[1], "--version", f[2], "--plain-http", "-d", pulled)
 		x.run(helm, "push", filepath.Join(pulled, f[1]+"-"+f[2]+".tgz"), f[3], "--ca-file", caFile)
 		copied++
@@ -228,6 +232,9 @@ spec:
 	values := filepath.Join(tmp, "demo-values.yaml")
 	writeFile(t, values, field(t, objs["HelmRelease demo"], "spec", "values"))
 	pulled := filepath.Join(tmp, "private-pull")
+	if err := os.MkdirAll(pulled, 0o755); err != nil {
+		t.Fatal(err)
+	}
 	x.run(helm, "pull", strings.Trim(hrepo, `"'`)+"/demo", "--version", "0.1.0", "--ca-file", caFile, "-d", pulled)
 	rendered := x.run(helm, "template", "demo", filepath.Join(pulled, "demo-0.1.0.tgz"), "-f", values)
 	x.allImagesResolve("demo chart", rendered, priv, 2)
