@@ -45,6 +45,9 @@ func (p *planner) pluginImages(it *item, plugin *yaml.Node, fp *fleetPlugin, blo
 		}
 	}
 	p.chartVersionNote(fv, chartName, chartVersion)
+	if chartName != fp.Chart.Name {
+		return // another chart: its values keys are unknown (warned above)
+	}
 	loadtesterShares := fp.Component == "flagger" && isTrue(mapPath(plugin, "flagger", "publicTestloader"))
 	provider, _ := scalarValue(mapPath(plugin, "flagger", "trafficRoutingProvider"))
 	for i := range imgs {
@@ -86,9 +89,18 @@ func (p *planner) pluginImages(it *item, plugin *yaml.Node, fp *fleetPlugin, blo
 	}
 	if len(fv.add.Content) > 0 {
 		add, keys := fv.add, fp.Path
+		emptyFlow := block != nil && block.Style&yaml.FlowStyle != 0 && len(block.Content) == 0
 		p.edits = append(p.edits, edit{do: func() {
 			blk := ensureMapping(plugin, keys...)
 			mergeMissing(ensureMapping(blk, "extraArgs"), add)
+			if emptyFlow {
+				// `grafana: {}` grows into a block; its line comment stays
+				// on the block's first line
+				blk.Style &^= yaml.FlowStyle
+				if blk.LineComment != "" && len(blk.Content) > 0 && blk.Content[0].LineComment == "" {
+					blk.Content[0].LineComment, blk.LineComment = blk.LineComment, ""
+				}
+			}
 		}})
 	}
 }
@@ -99,7 +111,11 @@ func (p *planner) chartVersionNote(fv *fleetValues, name, version string) {
 	def := fv.fp.Chart
 	o := occurrence{it: fv.it, path: "spec.plugin." + strings.Join(fv.fp.Path, ".") + ".chart"}
 	switch {
-	case name != def.Name || version != def.Version:
+	case name != def.Name:
+		p.warn(o, "list its images with scenario-fn-charts --charts DIR (see transformers/README.md) and mirror them; set its image values in extraArgs yourself",
+			"%s installs chart %s %s instead of Kurator's %s: its images and values keys are unknown, so no image values are written and none of its images are listed",
+			fv.fp.Component, name, version, def.Name)
+	case version != def.Version:
 		p.warn(o, "list the images of that chart exactly: helm pull it into DIR, then run scenario-fn-charts --charts DIR on the Fleet (see transformers/README.md)",
 			"%s installs chart %s %s, but the image list assumes %s %s (Kurator's default): images and values keys may differ",
 			fv.fp.Component, name, version, def.Name, def.Version)
