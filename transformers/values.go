@@ -56,13 +56,33 @@ func (p *planner) walkValues(it *item, root *yaml.Node, style valuesStyle) {
 			case v.Kind == yaml.MappingNode && isStringScalar(mapGet(v, "image")):
 				p.nginxBlock(it, v)
 				return true
+			case v.Kind == yaml.MappingNode && isStringScalar(mapGet(v, "name")):
+				p.warned++
+				p.warn(occurrence{it: it, node: mapGet(v, "name")}, "write the image as image: \"<full reference>\" or {registry, repository, tag} if the chart accepts it, or mirror it by hand",
+					"image block {name: %s} is a shape this function does not know: left unchanged", mapGet(v, "name").Value)
+				return true
 			}
 			return false
 		}
-		if v.Kind == yaml.MappingNode && isStringScalar(mapGet(v, "repository")) &&
-			(mapGet(v, "tag") != nil || mapGet(v, "digest") != nil || mapGet(v, "registry") != nil) {
+		if v.Kind != yaml.MappingNode || !isStringScalar(mapGet(v, "repository")) {
+			return false
+		}
+		if p.handled[mapGet(v, "repository")] {
+			return true // a registry prefix pluginImages decided (submariner.images.repository)
+		}
+		if mapGet(v, "tag") != nil || mapGet(v, "digest") != nil || mapGet(v, "registry") != nil || mapGet(v, "pullPolicy") != nil {
 			p.siblingBlock(it, k, v, style)
 			return true
+		}
+		if repo := mapGet(v, "repository").Value; !strings.Contains(repo, "://") && !isPlaceholder(repo) {
+			if first, _, ok := strings.Cut(repo, "/"); ok && looksLikeHost(first) {
+				if _, err := reference.ParseNormalizedNamed(repo); err == nil {
+					p.warned++
+					p.warn(occurrence{it: it, node: mapGet(v, "repository")},
+						"if it is an image, add its tag next to it (or write "+k.Value+".image: \"<reference>\"), then run again",
+						"%s.repository %s looks like an image name, but with neither tag, digest nor registry next to it this function cannot tell: left unchanged", k.Value, repo)
+				}
+			}
 		}
 		return false
 	})
