@@ -100,7 +100,11 @@ func (m *mirrorList) addImage(source, target string, o occurrence) {
 }
 
 func (m *mirrorList) addChart(sourceRepo, name, version, targetRepo string, o occurrence) {
-	m.add(entryKey{kind: kindChart, source: sourceRepo, target: targetRepo, name: name, version: version}, "", o)
+	reason := ""
+	if v := floatingVersions[name+" "+version]; v != "" {
+		reason = "a version range: the image list assumes " + name + " " + v + "; pin it, or list the images of the version helm resolves with scenario-fn-charts"
+	}
+	m.add(entryKey{kind: kindChart, source: sourceRepo, target: targetRepo, name: name, version: version}, reason, o)
 }
 
 // addFixedChart lists a chart no field redirects (reason says what the
