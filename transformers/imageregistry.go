@@ -45,6 +45,9 @@ func (ImageRegistry) Process(_ *krm.Context, rl *krm.ResourceList) ([]*yaml.RNod
 		if it.rewrites > 0 {
 			p.itemsChanged++
 		}
+		if len(p.handled) > 0 {
+			clear(p.handled) // per item: nothing of one item is kept for the next
+		}
 	}
 	p.joinHelmCharts()
 	p.fleetRepoWarning()
