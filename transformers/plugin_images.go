@@ -18,10 +18,13 @@ package transformers
 //     admissionController.container.imagePullSecrets (sic, the template reads
 //     it there), {background,cleanup,reports}Controller.imagePullSecrets;
 //     the cleanup CronJobs take none.
-//   - flagger 1.x: the chart's image.{repository,tag} (tag = the chart's
-//     appVersion) and prometheus.image (a string; Kurator sets
-//     prometheus.install: true for provider nginx,
-//     kurator-dev/kurator@b6339412 pkg/fleet-manager/plugin/plugin.go:406).
+//   - flagger 1.x: fluxcd/flagger@15bd6ad5 (chart 1.44.0, the newest 1.x)
+//     charts/flagger/values.yaml and templates/{deployment,prometheus}.yaml:
+//     image "{{ image.repository }}:{{ image.tag }}", prometheus.image (a
+//     string; Kurator sets prometheus.install: true for provider nginx,
+//     kurator-dev/kurator@b6339412 pkg/fleet-manager/plugin/plugin.go:406),
+//     pull secrets image.pullSecret and prometheus.pullSecret (one name
+//     each). charts/loadtester takes image.{repository,tag,pullSecret} too.
 //   - ingress-nginx 4.x: kubernetes/ingress-nginx@dbb11b92 (chart 4.15.1)
 //     charts/ingress-nginx/values.yaml and templates/controller-deployment.yaml:
 //     image = <registry>/<image>:<tag>@<digest>, registry merged from
@@ -200,7 +203,7 @@ var chartPullSecrets = map[string][]pullSecretKey{
 		{"cleanupController.imagePullSecrets", secretsObjects},
 		{"reportsController.imagePullSecrets", secretsObjects},
 	},
-	"flagger":                                {{"image.pullSecret", secretsSingle}},
+	"flagger":                                {{"image.pullSecret", secretsSingle}, {"prometheus.pullSecret", secretsSingle}},
 	"ingress-nginx (flagger provider nginx)": {{"imagePullSecrets", secretsObjects}},
 	"velero (backup)":                        {{"image.imagePullSecrets", secretsNames}},
 }
