@@ -32,14 +32,20 @@ package transformers
 //   - kuma 2.7.3: global.image.registry (docker.io/kumahq) prefixes kuma-cp,
 //     kuma-dp, kuma-init and kumactl; kubectl.image.{registry,repository,tag}
 //     (PLUGIN-IMAGES.md).
-//   - velero 5.0.2: Kurator's default values image {repository: velero/velero,
-//     tag: v1.11.1} (pkg/fleet-manager/manifests/plugins/velero.yaml) and the
-//     init container of buildAWSProviderValues (plugin.go, b6339412);
-//     kubectl.image.repository docker.io/bitnami/kubectl whose tag the chart
-//     derives from the cluster's Kubernetes version.
-//   - rook-ceph / rook-ceph-cluster 1.11.11: image.repository rook/ceph, the
-//     CSI images the operator deploys (csi.*.image, full strings), and
-//     cephClusterSpec.cephVersion.image (PLUGIN-IMAGES.md).
+//   - velero 5.0.2: vmware-tanzu/helm-charts@366786c7 charts/velero/values.yaml
+//     and templates/upgrade-crds/upgrade-crds.yaml: image {repository:
+//     velero/velero, tag: v1.11.1} (also Kurator's default values,
+//     pkg/fleet-manager/manifests/plugins/velero.yaml), image.imagePullSecrets
+//     (names), kubectl.image.repository docker.io/bitnami/kubectl tagged with
+//     the cluster's Kubernetes version (upgradeCRDs: true); the init
+//     container of Kurator's buildAWSProviderValues (plugin.go, b6339412).
+//   - rook-ceph / rook-ceph-cluster 1.11.11: rook/rook@be8e3342 (v1.11.11)
+//     deploy/charts/rook-ceph/values.yaml: image.repository rook/ceph (tag
+//     v1.11.11), the CSI images the operator deploys (csi.*.image, full
+//     strings, defaults as listed), imagePullSecrets [{name}] on every
+//     ServiceAccount (so the CSI pods get them too);
+//     deploy/charts/rook-ceph-cluster/values.yaml:
+//     cephClusterSpec.cephVersion.image quay.io/ceph/ceph:v17.2.6.
 //   - submariner-operator 0.18.0: submariner-io/submariner-charts@30728cdf
 //     (tag v0.18.0) submariner-operator/values.yaml: operator.image.repository
 //     quay.io/submariner/submariner-operator and submariner.images.repository
@@ -206,6 +212,7 @@ var chartPullSecrets = map[string][]pullSecretKey{
 	"flagger":                                {{"image.pullSecret", secretsSingle}, {"prometheus.pullSecret", secretsSingle}},
 	"ingress-nginx (flagger provider nginx)": {{"imagePullSecrets", secretsObjects}},
 	"velero (backup)":                        {{"image.imagePullSecrets", secretsNames}},
+	"rook-ceph (distributedStorage)":         {{"imagePullSecrets", secretsObjects}},
 }
 
 // The loadtester chart's own image (the release takes flagger's extraArgs
