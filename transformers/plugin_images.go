@@ -5,11 +5,14 @@ package transformers
 // chart (values.yaml and the templates that compose the image):
 //
 //   - thanos 12.5.1, kube-prometheus 8.9.1, grafana 8.2.33: bitnami/charts
-//     bitnami/{thanos,kube-prometheus,grafana}/values.yaml at those versions,
-//     as summarised in shared/kurator/PLUGIN-IMAGES.md (Bitnami convention:
-//     image = <registry>/<repository>:<tag>, global.imageRegistry wins over
-//     every image.registry, global.imagePullSecrets is a list of names).
-//     kube-prometheus' config reloader defaults to the operator image.
+//     bitnami/{thanos,kube-prometheus,grafana}/values.yaml at 21dd97ca,
+//     f7d59d2e and c3134f97 (the commits of those versions), and
+//     bitnami/common/templates/_images.tpl ("common.images.image": image =
+//     <registry>/<repository>:<tag>, global.imageRegistry wins over every
+//     image.registry, a digest replaces the tag; global.imagePullSecrets is a
+//     list of names). kube-prometheus' templates/_helpers.tpl: the config
+//     reloader is the operator image unless
+//     operator.prometheusConfigReloader.image sets repository and tag.
 //   - kyverno 3.0.0: kyverno/kyverno@d83dbe36 charts/kyverno/values.yaml and
 //     templates/_helpers/_image.tpl ("kyverno.image": registry/repository:tag,
 //     repository alone when registry is empty; tag defaults to appVersion
