@@ -32,9 +32,13 @@ package transformers
 //     charts/ingress-nginx/values.yaml and templates/controller-deployment.yaml:
 //     image = <registry>/<image>:<tag>@<digest>, registry merged from
 //     global.image.registry (registry.k8s.io); imagePullSecrets: [{name}].
-//   - kuma 2.7.3: global.image.registry (docker.io/kumahq) prefixes kuma-cp,
-//     kuma-dp, kuma-init and kumactl; kubectl.image.{registry,repository,tag}
-//     (PLUGIN-IMAGES.md).
+//   - kuma 2.7.3: kumahq/kuma@413bddfb (tag 2.7.3)
+//     deployments/charts/kuma/values.yaml and templates/_helpers.tpl
+//     ("kuma.formatImage": registry defaults to global.image.registry,
+//     docker.io/kumahq, joined with kuma-cp, kuma-dp, kuma-init, kumactl; tag
+//     = appVersion); kubectl.image {registry: docker.io, repository:
+//     bitnami/kubectl, tag: "1.27.5"}; global.imagePullSecrets (names) on
+//     every ServiceAccount. CNI (kuma-cni) is disabled by default.
 //   - velero 5.0.2: vmware-tanzu/helm-charts@366786c7 charts/velero/values.yaml
 //     and templates/upgrade-crds/upgrade-crds.yaml: image {repository:
 //     velero/velero, tag: v1.11.1} (also Kurator's default values,
@@ -166,7 +170,7 @@ var chartImages = map[string][]chartImage{
 	"kuma (flagger provider kuma)": {
 		{Ref: "docker.io/kumahq", Key: "global.image.registry", Shape: shapePrefix, Split: "docker.io/kumahq",
 			Components: []string{"kuma-cp:2.7.3", "kuma-dp:2.7.3", "kuma-init:2.7.3", "kumactl:2.7.3"}},
-		{Ref: "docker.io/bitnami/kubectl:1.27.5", Key: "kubectl.image", Shape: shapeBitnami},
+		{Ref: "docker.io/bitnami/kubectl:1.27.5", Key: "kubectl.image", Shape: shapeBitnami, Split: "bitnami/kubectl"},
 	},
 	"velero (backup)": {
 		{Ref: "docker.io/velero/velero:v1.11.1", Key: "image", Shape: shapeRepository},
@@ -216,6 +220,7 @@ var chartPullSecrets = map[string][]pullSecretKey{
 	"ingress-nginx (flagger provider nginx)": {{"imagePullSecrets", secretsObjects}},
 	"velero (backup)":                        {{"image.imagePullSecrets", secretsNames}},
 	"rook-ceph (distributedStorage)":         {{"imagePullSecrets", secretsObjects}},
+	"kuma (flagger provider kuma)":           {{"global.imagePullSecrets", secretsNames}},
 }
 
 // The loadtester chart's own image (the release takes flagger's extraArgs
