@@ -224,5 +224,6 @@ var chartPullSecrets = map[string][]pullSecretKey{
 }
 
 // The loadtester chart's own image (the release takes flagger's extraArgs
-// as values and no chart override).
+// as values and no chart override): fluxcd/flagger@daab4973
+// charts/loadtester/values.yaml (chart 0.30.0).
 const imagePublicLoadtester = "ghcr.io/fluxcd/flagger-loadtester:0.30.0"
