@@ -82,9 +82,6 @@ const (
 	// shapeInitContainers: velero's initContainers list, which replaces
 	// Kurator's list as a whole.
 	shapeInitContainers
-	// shapeFixed: no values key redirects it; listed for a containerd
-	// registry mirror.
-	shapeFixed
 	// shapeRepositoryAnyTag: {repository} whose tag the chart computes at
 	// install time (velero's kubectl: the cluster's Kubernetes version).
 	shapeRepositoryAnyTag
@@ -94,7 +91,7 @@ const (
 type chartImage struct {
 	// Ref is the full default reference, normalised.
 	Ref string
-	// Key is the values path of the image (dotted), "" for shapeFixed.
+	// Key is the values path of the image (dotted).
 	Key   string
 	Shape imageShape
 	// Split is, for shapeBitnami and shapeNginx, the chart's own
@@ -105,7 +102,7 @@ type chartImage struct {
 	Components []string
 	// Unless is a values path that, set to false, disables the image.
 	Unless string
-	// Why is said for shapeFixed and shapeRepositoryAnyTag images.
+	// Why is said for shapeRepositoryAnyTag images.
 	Why string
 	// Provider: pulled only with this flagger trafficRoutingProvider.
 	Provider string
