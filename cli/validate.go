@@ -11,15 +11,12 @@ import (
 	"github.com/kurator-scenario/scenario-fn/generators"
 	"github.com/kurator-scenario/scenario-fn/krm"
 	"github.com/kurator-scenario/scenario-fn/kurator"
+	"github.com/spf13/cobra"
 	"sigs.k8s.io/kustomize/kyaml/fn/framework"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
-func init() { commands["validate"] = runValidate }
-
-const validateUsage = `Usage: scenario-fn validate FILE|DIR|- ...
-
-Validates Kurator Fleet, Application and Pipeline objects (hand-written or
+const validateLong = `Validates Kurator Fleet, Application and Pipeline objects (hand-written or
 generated) against the CRDs embedded in scenario-fn and the controller and
 webhook rules the CRDs do not express, and ScenarioTemplates against their
 schema. Directories are searched recursively for *.yaml and *.yml files
@@ -29,22 +26,32 @@ of other kinds are skipped and counted.
 Each problem is printed on stderr as
   error: FILE:LINE: Kind namespace/name: field.path: what is wrong (fix: how to fix it)
 followed by a summary line on stdout. The exit code is 1 when there is any
-error (warnings alone exit 0).
+error (warnings alone exit 0). With -o json or yaml the problems and the counts
+are printed on stdout as data instead (problems in the KRM results format).`
 
-Examples:
-  scenario-fn validate fleet.yaml
+const validateExamples = `  scenario-fn validate fleet.yaml
   scenario-fn validate examples/ rendered/
   scenario-fn render orders/ | scenario-fn validate -
-`
+  scenario-fn validate rendered/ -o json`
 
-func runValidate(args []string, stdio IO) int {
-	fs := newFlagSet("validate")
-	pos, code, done := parseArgs(fs, args, validateUsage, stdio)
-	if done {
-		return code
+type validateOptions struct{ output string }
+
+func newValidateCommand(stdio IO) *cobra.Command {
+	var o validateOptions
+	cmd := &cobra.Command{
+		Use:     "validate FILE|DIR|- ...",
+		Short:   "Check Kurator YAML against the CRDs and controller rules",
+		Long:    validateLong,
+		Example: validateExamples,
 	}
+	outputFlag(cmd, &o.output)
+	cmd.RunE = dataCommand(&o.output, func(_ *cobra.Command, args []string) error { return done(runValidate(stdio, args, o)) })
+	return cmd
+}
+
+func runValidate(stdio IO, pos []string, o validateOptions) int {
 	if len(pos) == 0 {
-		return usageError(stdio, validateUsage, fs, "validate needs at least one FILE or DIR")
+		return usageError(stdio, "scenario-fn validate", "validate needs at least one FILE or DIR")
 	}
 	var problems krm.Problems
 	var docs []document
@@ -89,7 +96,11 @@ func runValidate(args []string, stdio IO) int {
 		}
 		return a.Line < b.Line
 	})
-	errs, warns := printProblems(stdio.Err, fn.MaskProblems(docsMasker(docs), problems))
+	masked := fn.MaskProblems(docsMasker(docs), problems)
+	if o.output != "" {
+		return writeValidateReport(stdio, o.output, masked, files, objects, others)
+	}
+	errs, warns := printProblems(stdio.Err, masked)
 	pal := paletteFor(stdio.Out)
 	summary := fmt.Sprintf("%s, %s, %s skipped, %s, %s", plural(files, "file"), plural(objects, "Kurator object"),
 		plural(others, "other object"), plural(errs, "error"), plural(warns, "warning"))
