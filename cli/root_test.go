@@ -38,7 +38,7 @@ func commandPaths(t *testing.T) [][]string {
 		}
 	}
 	walk(newRootCommand(IO{}), nil)
-	if len(out) < 8 {
+	if len(out) < 10 {
 		t.Fatalf("only %d commands: %v", len(out), out)
 	}
 	return out
@@ -92,7 +92,7 @@ func TestUsageErrors(t *testing.T) {
 	}{
 		{[]string{"templats"}, "error: unknown command \"templats\" for \"scenario-fn\" (did you mean templates?)\nRun 'scenario-fn --help' for usage.\n"},
 		{[]string{"version", "extra"}, "error: unknown command \"extra\" for \"scenario-fn version\"\nRun 'scenario-fn version --help' for usage.\n"},
-		{[]string{"templates", "describe"}, "error: unknown templates subcommand \"describe\": use list or show\nRun 'scenario-fn templates --help' for usage.\n"},
+		{[]string{"templates", "describe"}, "error: unknown templates subcommand \"describe\": use list, show, graph or docs\nRun 'scenario-fn templates --help' for usage.\n"},
 		{[]string{"version", "-o", "xml"}, "error: --output \"xml\": use yaml or json\nRun 'scenario-fn version --help' for usage.\n"},
 		{[]string{"validate", "-o"}, "error: flag needs an argument: 'o' in -o\nRun 'scenario-fn validate --help' for usage.\n"},
 		{[]string{"init", "--force=maybe", "x"}, "error: invalid argument \"maybe\" for \"--force\" flag: strconv.ParseBool: parsing \"maybe\": invalid syntax\nRun 'scenario-fn init --help' for usage.\n"},
@@ -186,7 +186,7 @@ func TestCompletionCandidates(t *testing.T) {
 		{[]string{"init", "x", "--runner", ""}, runners},
 		{[]string{"validate", "-o", ""}, []string{"yaml", "json"}},
 		{[]string{"templ"}, []string{"templates\tBrowse built-in and local templates, their chains and parameters"}},
-		{[]string{"templates", ""}, []string{"list", "show"}},
+		{[]string{"templates", ""}, []string{"docs", "graph", "list", "show"}},
 	}
 	for _, c := range cases {
 		out, _, code := runMain(t, append([]string{"__complete"}, c.args...)...)

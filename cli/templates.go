@@ -45,7 +45,7 @@ func newTemplatesCommand(stdio IO) *cobra.Command {
 		Example: templatesExamples,
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(args) > 0 {
-				return usageErrorf("unknown templates subcommand %q: use list or show", args[0])
+				return usageErrorf("unknown templates subcommand %q: use list, show, graph or docs", args[0])
 			}
 			return nil
 		},
@@ -108,7 +108,7 @@ func newTemplatesCommand(stdio IO) *cobra.Command {
 		defer closeResolver(r)
 		return done(showTemplate(stdio, r, args[0], dir, showOutput))
 	})
-	cmd.AddCommand(listCmd, showCmd)
+	cmd.AddCommand(listCmd, showCmd, newGraphCommand(stdio, &dir), newDocsCommand(stdio, &dir))
 	return cmd
 }
 
