@@ -79,6 +79,9 @@ func runExplain(stdio IO, pos []string, o explainOptions) int {
 	if len(pos) != 1 {
 		return usageError(stdio, "scenario-fn explain", "explain needs exactly one FILE or DIR, got %d arguments", len(pos))
 	}
+	if o.output != "" && o.field != "" {
+		return usageError(stdio, "scenario-fn explain", "-o and --field do not go together: -o prints every field (select them from the data)")
+	}
 	p, problems, err := loadPackage(pos[0])
 	if err != nil {
 		return errorf(stdio, "%v", err)
@@ -114,6 +117,12 @@ func runExplain(stdio IO, pos []string, o explainOptions) int {
 		}
 		return errorf(stdio, "%s: no instance to explain: no ScenarioTemplate annotated config.kubernetes.io/function "+
 			"(fix: create one with scenario-fn init NAME --template T)", pos[0])
+	}
+	if o.output != "" {
+		if err := writeData(stdio.Out, o.output, explainData(results)); err != nil {
+			return errorf(stdio, "%v", err)
+		}
+		return exitOK
 	}
 	pal := paletteFor(stdio.Out)
 	if *field != "" {

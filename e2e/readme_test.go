@@ -65,14 +65,20 @@ func runReadmeCommand(t *testing.T, cmd string, targets map[string]bool) {
 		}
 		switch target {
 		case "demo":
-			out := run(t, repo, "make", "--no-print-directory", "-s", "demo", "KUSTOMIZE="+kustomize)
+			// As a user types it: `make demo > out.yaml` must be YAML only.
+			out := run(t, repo, "make", "demo", "KUSTOMIZE="+kustomize)
 			if !strings.Contains(out, "kind: Application") || !strings.Contains(out, "name: production") {
 				t.Fatalf("make demo printed:\n%s", out)
 			}
+			for _, n := range parse(t, out) {
+				if n.GetKind() == "" || n.GetApiVersion() == "" {
+					t.Fatalf("make demo's stdout is not only resources:\n%s", out)
+				}
+			}
 		case "build":
 			run(t, repo, "make", "-s", "build")
-		case "test", "image", "bench", "fuzz":
-			t.Skipf("%s: not run from inside the tests (test is this run; image needs Docker; bench and fuzz are long)", cmd)
+		case "test", "image", "release-snapshot", "bench", "fuzz":
+			t.Skipf("%s: not run here (test is this run; TestImage and TestReleaseSnapshot run image and release-snapshot; bench and fuzz are long)", cmd)
 		}
 	case fields[0] == "bin/kustomize":
 		args, redirect := fields[1:], ""
@@ -100,7 +106,15 @@ func runReadmeCommand(t *testing.T, cmd string, targets map[string]bool) {
 			t.Fatalf("no scratch copy for %s", fields[1])
 		}
 		pkg := kptPackage(t)
-		run(t, pkg, kpt, fields[4:]...)
+		before := readTree(t, pkg)
+		out := run(t, pkg, kpt, fields[4:]...)
+		if strings.Contains(cmd, "-o unwrap") {
+			// Printed, and the package left as it was.
+			if !strings.Contains(out, "kind: Application") || !equalTrees(before, readTree(t, pkg)) {
+				t.Fatalf("%s changed the package or printed no Application:\n%s", cmd, out)
+			}
+			return
+		}
 		if _, err := os.Stat(filepath.Join(pkg, "generated", "orders.yaml")); err != nil {
 			t.Fatalf("%s wrote no generated/orders.yaml", cmd)
 		}
