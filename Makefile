@@ -33,8 +33,8 @@ $(KUSTOMIZE):
 ## test: lint, unit tests with the race detector, then end-to-end tests with the real runners
 test: lint unit e2e
 
-unit:
-	go test -race -count=1 ./...
+unit: tools
+	KUSTOMIZE=$(KUSTOMIZE) go test -race -count=1 ./...
 
 e2e: build tools
 	@if [ -d e2e ]; then cd e2e && SCENARIO_FN=$(FN) KUSTOMIZE=$(KUSTOMIZE) go test -count=1 ./...; fi

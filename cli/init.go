@@ -143,6 +143,9 @@ func runInit(stdio IO, pos []string, o initOptions) int {
 	sk.fluxVars = vars
 
 	files := sk.files(instText)
+	if _, err := os.Lstat(filepath.Join(*dir, ".gitignore")); err == nil {
+		delete(files, ".gitignore") // the directory's own: left alone
+	}
 	names := make([]string, 0, len(files))
 	for f := range files {
 		names = append(names, f)
@@ -562,6 +565,11 @@ func (s *skeleton) check(text string) (vars, missing []string, problems krm.Prob
 // files returns the skeleton's files by name.
 func (s *skeleton) files(instance string) map[string]string {
 	files := map[string]string{s.file(): instance, "README.md": s.readme()}
+	if s.image == "" {
+		// The runners exec ./scenario-fn, a copy of the binary (README.md):
+		// a build artefact, not something to commit.
+		files[".gitignore"] = "# The scenario-fn binary copied here to run the function (see README.md).\n/scenario-fn\n"
+	}
 	switch s.runner {
 	case "kustomize":
 		files["kustomization.yaml"] = fmt.Sprintf(`# Render: kustomize build --enable-alpha-plugins --enable-exec .
