@@ -122,3 +122,41 @@ func runReadmeCommand(t *testing.T, cmd string, targets map[string]bool) {
 		t.Fatalf("the README shows %q, which no end-to-end test runs: add it here", cmd)
 	}
 }
+
+// Every error line the README shows in a text block is one the binary
+// prints: it is in the stderr of a CLI golden case (which runs the real
+// command) or, after a "$ " command line, what that command prints.
+func TestReadmeErrorSamplesAreReal(t *testing.T) {
+	readme := readFile(t, filepath.Join(repo, "README.md"))
+	goldens, _ := filepath.Glob(filepath.Join(repo, "cli", "testdata", "*", "*", "stderr"))
+	var known strings.Builder
+	for _, g := range goldens {
+		known.WriteString(readFile(t, g))
+	}
+	in, command, checked := false, "", 0
+	for _, line := range strings.Split(readme, "\n") {
+		switch {
+		case strings.HasPrefix(line, "```text"):
+			in, command = true, ""
+		case strings.HasPrefix(line, "```"):
+			in = false
+		case in && strings.HasPrefix(line, "$ scenario-fn "):
+			command = strings.TrimPrefix(line, "$ scenario-fn ")
+		case in && strings.HasPrefix(line, "error: "):
+			checked++
+			if command != "" {
+				_, stderr, _ := runErr(repo, fnBinary, strings.Fields(command)...)
+				if !strings.Contains(stderr, line+"\n") {
+					t.Errorf("README: scenario-fn %s prints\n%s\nnot\n%s", command, stderr, line)
+				}
+				continue
+			}
+			if !strings.Contains(known.String(), line+"\n") {
+				t.Errorf("README shows an error no golden case prints:\n%s", line)
+			}
+		}
+	}
+	if checked < 2 {
+		t.Errorf("found only %d error samples in the README", checked)
+	}
+}
