@@ -89,9 +89,9 @@ func writeDocs(stdio IO, dir, out string) int {
 		return exitError
 	}
 	pages := map[string]string{"index.html": indexPage(infos, g)}
-	for i, info := range infos {
+	for _, info := range infos {
 		ex := exampleFor(r, root, info, others)
-		pages[info.Name+".html"] = templatePage(info, g.ancestors(nodeIndex(g, info.Name)), ex, i)
+		pages[info.Name+".html"] = templatePage(info, g.ancestors(nodeIndex(g, info.Name)), ex)
 	}
 	if err := os.MkdirAll(out, 0o755); err != nil {
 		return errorf(stdio, "%v", err)
@@ -238,7 +238,7 @@ func indexPage(infos []templateInfo, g *graph) string {
 	return b.String()
 }
 
-func templatePage(info templateInfo, chain *graph, ex example, _ int) string {
+func templatePage(info templateInfo, chain *graph, ex example) string {
 	var b strings.Builder
 	b.WriteString(pageHead(info.Name + " – scenario template"))
 	b.WriteString(`<p><a href="index.html">All templates</a></p>` + "\n")

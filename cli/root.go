@@ -83,7 +83,6 @@ func newRootCommand(stdio IO) *cobra.Command {
 	// text/template, which keeps every method of every type in the binary.
 	root.Flags().BoolVar(&showVersion, "version", false, "print the version (as the version command does)")
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageErr{err.Error()} })
-	root.CompletionOptions.HiddenDefaultCmd = false
 	root.AddCommand(
 		newInitCommand(stdio),
 		newTemplatesCommand(stdio),
@@ -112,7 +111,7 @@ func unknownCommand(cmd *cobra.Command, word string) error {
 	return usageErr{msg}
 }
 
-// leaf completes positional arguments as file names only.
+// noFileCompletion offers nothing (and no file names) for an argument.
 func noFileCompletion(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
 	return nil, cobra.ShellCompDirectiveNoFileComp
 }
