@@ -7,8 +7,12 @@ FN         := $(BIN)/scenario-fn
 KUSTOMIZE  := $(BIN)/kustomize
 KUSTOMIZE_VERSION := v5.8.2
 # Semantic version tags vX.Y.Z; between tags a Go pseudo-version (scripts/version.sh).
-VERSION    ?= $(shell scripts/version.sh)
-COMMIT     ?= $(shell git rev-parse HEAD 2>/dev/null || echo unknown)
+ifeq ($(origin VERSION),undefined)
+VERSION    := $(shell scripts/version.sh)
+endif
+ifeq ($(origin COMMIT),undefined)
+COMMIT     := $(shell git rev-parse HEAD 2>/dev/null || echo unknown)
+endif
 LDFLAGS    := -s -w -X github.com/kurator-scenario/scenario-fn/cli.Version=$(VERSION) -X github.com/kurator-scenario/scenario-fn/cli.Commit=$(COMMIT)
 GOBUILD    := CGO_ENABLED=0 go build -trimpath -buildvcs=false -ldflags '$(LDFLAGS)'
 # The image: `make image CONTAINER_ENGINE=podman` (or docker, buildah).
