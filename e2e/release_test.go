@@ -31,7 +31,17 @@ func TestReleaseSnapshot(t *testing.T) {
 	run(t, repo, "go", "run", "./internal/release", "-version", version, "-commit", commit, "-out", out,
 		"-platforms", "linux/"+runtime.GOARCH+",darwin/arm64")
 
-	sums := readChecksums(t, filepath.Join(out, "checksums.txt"))
+	sums := readChecksums(t, filepath.Join(out, "checksums.txt"), 4)
+	// The same commit builds the same bytes: a second run gives the same
+	// archive and SBOM.
+	again := t.TempDir()
+	run(t, repo, "go", "run", "./internal/release", "-version", version, "-commit", commit, "-out", again,
+		"-platforms", "linux/"+runtime.GOARCH)
+	for name, sum := range readChecksums(t, filepath.Join(again, "checksums.txt"), 2) {
+		if sums[name] != sum {
+			t.Errorf("%s differs between two builds of the same commit: %s, then %s", name, sums[name], sum)
+		}
+	}
 	for _, plat := range []struct{ goos, goarch string }{{"linux", runtime.GOARCH}, {"darwin", "arm64"}} {
 		base := "scenario-fn_0.0.0-e2e_" + plat.goos + "_" + plat.goarch
 		archive := filepath.Join(out, base+".tar.gz")
@@ -67,7 +77,7 @@ func TestReleaseSnapshot(t *testing.T) {
 	}
 }
 
-func readChecksums(t *testing.T, file string) map[string]string {
+func readChecksums(t *testing.T, file string, files int) map[string]string {
 	t.Helper()
 	f, err := os.Open(file)
 	if err != nil {
@@ -83,8 +93,8 @@ func readChecksums(t *testing.T, file string) map[string]string {
 		}
 		out[name] = sum
 	}
-	if len(out) != 4 {
-		t.Errorf("checksums.txt lists %d files, want 4 (two archives, two SBOMs)", len(out))
+	if len(out) != files {
+		t.Errorf("%s lists %d files, want %d (an archive and an SBOM per platform)", file, len(out), files)
 	}
 	return out
 }
