@@ -181,6 +181,7 @@ func TestCompletionCandidates(t *testing.T) {
 		want []string
 	}{
 		{[]string{"templates", "show", ""}, generators.CatalogNames()},
+		{[]string{"templates", "show", "--dir", "testdata/templates/list-local/in/platform", ""}, append(generators.CatalogNames(), "base", "team")},
 		{[]string{"init", "orders", "--template", ""}, usableTemplates()},
 		{[]string{"render", ".", "--flux", ""}, fluxModes},
 		{[]string{"init", "x", "--runner", ""}, runners},

@@ -96,7 +96,17 @@ func newTemplatesCommand(stdio IO) *cobra.Command {
 			if len(args) > 0 {
 				return nil, cobra.ShellCompDirectiveNoFileComp
 			}
-			return generators.CatalogNames(), cobra.ShellCompDirectiveNoFileComp
+			// The built-in templates, and with --dir the local ones.
+			r, _ := templateResolver(IO{Out: io.Discard, Err: io.Discard}, dir)
+			if r == nil {
+				return generators.CatalogNames(), cobra.ShellCompDirectiveNoFileComp
+			}
+			defer closeResolver(r)
+			var names []string
+			for _, t := range catalogTemplates(r) {
+				names = append(names, t.Name)
+			}
+			return names, cobra.ShellCompDirectiveNoFileComp
 		},
 	}
 	outputFlag(showCmd, &showOutput)
