@@ -6,6 +6,8 @@ BIN        := $(CURDIR)/bin
 FN         := $(BIN)/scenario-fn
 KUSTOMIZE  := $(BIN)/kustomize
 KUSTOMIZE_VERSION := v5.8.2
+STATICCHECK := $(BIN)/staticcheck
+STATICCHECK_VERSION := v0.8.2
 # Semantic version tags vX.Y.Z; between tags a Go pseudo-version (scripts/version.sh).
 ifeq ($(origin VERSION),undefined)
 VERSION    := $(shell scripts/version.sh)
@@ -19,9 +21,11 @@ GOBUILD    := CGO_ENABLED=0 go build -trimpath -buildvcs=false -ldflags '$(LDFLA
 CONTAINER_ENGINE ?= docker
 IMAGE      ?= scenario-fn:dev
 PLATFORMS  ?= linux/amd64,linux/arm64
+# every Go module of the repository (the e2e module keeps heavy test-only dependencies)
+MODULES    := . $(patsubst %/go.mod,%,$(shell git ls-files '*/go.mod' 2>/dev/null))
 FUZZTIME   ?= 30s
 
-.PHONY: all build tools test unit e2e race bench demo fuzz image image-binaries release-snapshot lint clean
+.PHONY: all build tools test unit e2e race bench bench-micro demo fuzz image image-binaries release-snapshot lint clean kurator-corpus
 
 all: build
 
@@ -29,10 +33,12 @@ all: build
 build:
 	$(GOBUILD) -o $(FN) .
 
-## tools: pinned kustomize in ./bin (kpt comes from the machine: /usr/bin/kpt)
-tools: $(KUSTOMIZE)
+## tools: pinned kustomize and staticcheck in ./bin (kpt comes from the machine: /usr/bin/kpt)
+tools: $(KUSTOMIZE) $(STATICCHECK)
 $(KUSTOMIZE):
 	GOBIN=$(BIN) go install sigs.k8s.io/kustomize/kustomize/v5@$(KUSTOMIZE_VERSION)
+$(STATICCHECK):
+	GOBIN=$(BIN) go install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)
 
 ## test: lint, unit tests with the race detector, then end-to-end tests with the real runners
 test: lint unit e2e
@@ -43,13 +49,20 @@ unit: tools
 e2e: build tools
 	@if [ -d e2e ]; then cd e2e && SCENARIO_FN=$(FN) KUSTOMIZE=$(KUSTOMIZE) go test -count=1 ./...; fi
 
-lint:
+## lint: gofmt, go vet, staticcheck and go mod tidy in every module
+lint: $(STATICCHECK)
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
-	go vet ./...
-	@if [ -d e2e ]; then cd e2e && go vet ./...; fi
+	@for m in $(MODULES); do (cd $$m && echo "lint $$m" && go vet ./... && $(STATICCHECK) ./... && go mod tidy -diff) || exit 1; done
 
-## bench: benchmarks with ratios against a kyaml parse+serialise floor measured in the same run
-bench:
+## bench: whole-process benchmarks (stdin -> stdout, under kpt and kustomize) against floors built
+## and measured in the same run, targets checked as ratios; then the in-process diagnostics
+bench: build tools
+	go run ./internal/procbench -fn $(FN) -kustomize $(KUSTOMIZE) $(BENCHFLAGS)
+	@echo; echo "== Diagnostics: in-process microbenchmarks (not product targets) =="
+	go run ./internal/benchreport -diagnostic
+
+## bench-micro: only the in-process microbenchmarks, with their own targets checked
+bench-micro:
 	go run ./internal/benchreport
 
 ## demo: render the quickstart example with a built-in template (stdout is only the YAML: make demo > out.yaml)
@@ -82,6 +95,10 @@ comma := ,
 ## release-snapshot: static binaries for linux/darwin x amd64/arm64, archives, SHA-256 checksums, SPDX SBOMs in dist/release/
 release-snapshot:
 	go run ./internal/release -version $(VERSION) -commit $(COMMIT) -out dist/release
+
+## kurator-corpus: extract Kurator's examples and doc manifests (KURATOR=path of a kurator-dev/kurator clone) for the e2e corpus test
+kurator-corpus:
+	hack/kurator-corpus.sh $(KURATOR)
 
 clean:
 	rm -rf $(BIN) dist

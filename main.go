@@ -8,6 +8,7 @@ import (
 	"github.com/kurator-scenario/scenario-fn/cli"
 	"github.com/kurator-scenario/scenario-fn/fn"
 	"github.com/kurator-scenario/scenario-fn/generators"
+	"github.com/kurator-scenario/scenario-fn/krm"
 	"github.com/kurator-scenario/scenario-fn/transformers"
 )
 
@@ -19,6 +20,7 @@ func register() {
 }
 
 func main() {
+	krm.LimitMemory(os.Stderr)
 	register()
 	os.Exit(cli.Main(os.Args[1:], cli.IO{In: os.Stdin, Out: os.Stdout, Err: os.Stderr}))
 }

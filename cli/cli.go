@@ -97,7 +97,7 @@ func krmMode(stdio IO) int {
 		fmt.Fprint(stdio.Err, ttyMessage)
 		return exitUsage
 	}
-	in, err := io.ReadAll(stdio.In)
+	in, err := krm.ReadAllLimited(stdio.In, "the ResourceList on stdin", krm.MaxInputBytes())
 	if err != nil {
 		fmt.Fprintf(stdio.Err, "error: reading stdin: %v\n", err)
 		return 1

@@ -9,18 +9,19 @@ import (
 // line and the problems as KRM function results (severity, message with
 // the fix, resourceRef, field.path, file.path, tags.line).
 type validateReport struct {
-	Files    int                 `json:"files"`
-	Objects  int                 `json:"kuratorObjects"`
-	Skipped  int                 `json:"otherObjects"`
-	Errors   int                 `json:"errors"`
-	Warnings int                 `json:"warnings"`
-	Results  []*framework.Result `json:"results"`
+	Files     int                 `json:"files"`
+	Objects   int                 `json:"kuratorObjects"`
+	Instances int                 `json:"instancesRendered"`
+	Skipped   int                 `json:"otherObjects"`
+	Errors    int                 `json:"errors"`
+	Warnings  int                 `json:"warnings"`
+	Results   []*framework.Result `json:"results"`
 }
 
 // writeValidateReport prints the report on stdout (nothing on stderr) and
 // returns 1 when there is an error, as the text output does.
-func writeValidateReport(stdio IO, format string, problems krm.Problems, files, objects, others int) int {
-	r := validateReport{Files: files, Objects: objects, Skipped: others, Results: []*framework.Result{}}
+func writeValidateReport(stdio IO, format string, problems krm.Problems, files, objects, others, instances int) int {
+	r := validateReport{Files: files, Objects: objects, Instances: instances, Skipped: others, Results: []*framework.Result{}}
 	seen := map[string]bool{}
 	for _, p := range problems {
 		if p.Severity != framework.Error && p.Severity != framework.Warning {
