@@ -60,10 +60,10 @@ type graph struct {
 }
 
 type graphNode struct {
-	name              string
-	abstract, local   bool
-	missing           bool // extended but not found
-	description, link string
+	name            string
+	abstract, local bool
+	missing         bool // extended but not found
+	description     string
 }
 
 // templateGraph builds the graph of ts and every template they reach.
