@@ -13,14 +13,11 @@ import (
 	"github.com/kurator-scenario/scenario-fn/generators"
 	"github.com/kurator-scenario/scenario-fn/internal/credentials"
 	"github.com/kurator-scenario/scenario-fn/krm"
+	"github.com/spf13/cobra"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
-func init() { commands["argocd"] = runArgoCD }
-
-const argocdUsage = `Usage: scenario-fn argocd discover|generate|parameters
-
-The three commands of the Argo CD Config Management Plugin
+const argocdLong = `The three commands of the Argo CD Config Management Plugin
 (examples/argocd/plugin.yaml). Argo CD's cmp-server runs them in the
 Application's source directory of its copy of the repository, with stdin
 empty; none of them writes anything there.
@@ -55,13 +52,11 @@ P names a parameter of every instance that declares it, or INSTANCE/P one
 instance's only (applied after P of the same channel, so it wins). Names no instance declares are errors. With several
 instances the announcements use INSTANCE/P. ${VAR} text is kept as it is:
 Argo CD does no substitution, and for the same reason spec.output.flux is
-taken as none (an instance also rendered for Flux may say escape).
+taken as none (an instance also rendered for Flux may say escape).`
 
-Examples:
-  cd examples/argocd/app && scenario-fn argocd discover
-  cd examples/argocd/app && ARGOCD_APP_NAMESPACE=shop ARGOCD_ENV_tag=v1.4.3 scenario-fn argocd generate
-  cd examples/argocd/app && scenario-fn argocd parameters
-`
+const argocdExamples = `  scenario-fn argocd discover        # in the Application's directory, e.g. examples/argocd/app
+  ARGOCD_APP_NAMESPACE=shop ARGOCD_ENV_tag=v1.4.3 scenario-fn argocd generate
+  scenario-fn argocd parameters`
 
 // Environment variables Argo CD's repo-server sends to a plugin.
 const (
@@ -92,28 +87,43 @@ func discoverDir(sourcePath string) string {
 	return "."
 }
 
-func runArgoCD(args []string, stdio IO) int {
-	if len(args) == 0 {
-		fmt.Fprintf(stdio.Err, "error: argocd needs a command: discover, generate or parameters\n\n%s", argocdUsage)
-		return exitUsage
+// newArgoCDCommand is `scenario-fn argocd discover|generate|parameters`.
+func newArgoCDCommand(stdio IO) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:     "argocd discover|generate|parameters",
+		Short:   "The Argo CD Config Management Plugin (examples/argocd)",
+		Long:    argocdLong,
+		Example: argocdExamples,
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				return usageErrorf("argocd needs a command: discover, generate or parameters")
+			}
+			return usageErrorf("unknown argocd command %q: use discover, generate or parameters", args[0])
+		},
+		RunE: func(*cobra.Command, []string) error { return nil },
 	}
-	if len(args) > 1 {
-		fmt.Fprintf(stdio.Err, "error: argocd %s takes no arguments (it reads the current directory and Argo CD's environment)\n\n%s", args[0], argocdUsage)
-		return exitUsage
+	sub := func(name, short string, run func() int) *cobra.Command {
+		return &cobra.Command{
+			Use:               name,
+			Short:             short,
+			Long:              short + ".\n\n" + argocdLong,
+			Example:           argocdExamples,
+			ValidArgsFunction: noFileCompletion,
+			Args: func(_ *cobra.Command, args []string) error {
+				if len(args) > 0 {
+					return usageErrorf("argocd %s takes no arguments (it reads the current directory and Argo CD's environment)", name)
+				}
+				return nil
+			},
+			RunE: func(*cobra.Command, []string) error { return done(run()) },
+		}
 	}
-	switch args[0] {
-	case "-h", "--help", "help":
-		fmt.Fprint(stdio.Out, argocdUsage)
-		return exitOK
-	case "discover":
-		return argocdDiscover(stdio)
-	case "generate":
-		return argocdGenerate(stdio, os.Environ())
-	case "parameters":
-		return argocdParameters(stdio, os.Environ())
-	}
-	fmt.Fprintf(stdio.Err, "error: unknown argocd command %q: use discover, generate or parameters\n\n%s", args[0], argocdUsage)
-	return exitUsage
+	cmd.AddCommand(
+		sub("discover", "Print the files holding an instance (the plugin's discover command)", func() int { return argocdDiscover(stdio) }),
+		sub("generate", "Render every instance for Argo CD (the plugin's generate command)", func() int { return argocdGenerate(stdio, os.Environ()) }),
+		sub("parameters", "Announce the template parameters (the plugin's dynamic parameters command)", func() int { return argocdParameters(stdio, os.Environ()) }),
+	)
+	return cmd
 }
 
 // argocdDiscover prints the files that hold an instance. Problems are not

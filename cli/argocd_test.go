@@ -247,17 +247,22 @@ func TestArgoCDHelp(t *testing.T) {
 	if code := Main([]string{"argocd", "--help"}, IO{Out: &out, Err: &errb}); code != 0 {
 		t.Fatalf("exit %d: %s", code, errb.String())
 	}
-	for _, want := range []string{"Usage: scenario-fn argocd", "Examples:", "ARGOCD_APP_PARAMETERS"} {
+	for _, want := range []string{"scenario-fn argocd", "Examples:", "ARGOCD_APP_PARAMETERS", "discover", "generate", "parameters"} {
 		if !strings.Contains(out.String(), want) {
-			t.Errorf("argocd --help lacks %q", want)
+			t.Errorf("argocd --help lacks %q:\n%s", want, out.String())
 		}
 	}
-	if !strings.Contains(usage, "\n  argocd") {
-		t.Error("the top-level usage does not list argocd")
+	out.Reset()
+	if code := Main([]string{"--help"}, IO{Out: &out, Err: &errb}); code != 0 || !strings.Contains(out.String(), "\n  argocd") {
+		t.Errorf("the top-level help does not list argocd:\n%s", out.String())
 	}
 	errb.Reset()
 	if code := Main([]string{"argocd", "render"}, IO{Out: &out, Err: &errb}); code != 2 || !strings.Contains(errb.String(), `unknown argocd command "render"`) {
 		t.Errorf("unknown subcommand: exit %d, stderr %s", code, errb.String())
+	}
+	errb.Reset()
+	if code := Main([]string{"argocd", "generate", "."}, IO{Out: &out, Err: &errb}); code != 2 || !strings.Contains(errb.String(), "takes no arguments") {
+		t.Errorf("generate with an argument: exit %d, stderr %s", code, errb.String())
 	}
 }
 

@@ -244,7 +244,7 @@ func newSidecar(t *testing.T, files map[string]string) *sidecar {
 	if err := os.WriteFile(filepath.Join(s.bin, "scenario-fn"), b, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	// The sidecar's environment: distroless' PATH, Argo CD's HOME.
+	// The sidecar's environment: the image's PATH (plus the binary's copy), Argo CD's HOME.
 	s.env = []string{"PATH=" + s.bin + ":/usr/local/bin:/usr/bin:/bin", "HOME=/home/argocd", "TMPDIR=" + filepath.Join(base, "tmp")}
 	if err := os.MkdirAll(filepath.Join(base, "tmp"), 0o777); err != nil {
 		t.Fatal(err)
@@ -785,31 +785,65 @@ func TestArgoCDSidecarPatch(t *testing.T) {
 // and a plugin whose commands the image can run.
 func TestArgoCDSidecarImage(t *testing.T) {
 	text := readFile(t, filepath.Join(repo, "examples", "argocd", "Dockerfile"))
-	stages := splitStages(text)
-	if len(stages) != 1 {
-		t.Fatalf("want one stage on top of the scenario-fn image, got %d", len(stages))
+	instr := dockerInstructions(text)
+	if froms := instr["FROM"]; len(froms) != 1 || froms[0] != "${BASE}" {
+		t.Fatalf("FROM %v: want one stage on top of the scenario-fn image (FROM ${BASE})", froms)
 	}
-	s := stages[0]
 	base := regexp.MustCompile(`(?m)^ARG BASE=(\S+)$`).FindStringSubmatch(text)
-	if s.from != "FROM ${BASE}" || base == nil || !strings.HasPrefix(base[1], "scenario-fn:") {
-		t.Errorf("%s (ARG BASE %v): want the image `make image` builds (scenario-fn:VERSION)", s.from, base)
+	if base == nil || base[1] != "scenario-fn:dev" {
+		t.Errorf("ARG BASE %v: want the image `make image` tags (scenario-fn:dev)", base)
 	}
-	if got := s.last("COPY"); got != "plugin.yaml /home/argocd/cmp-server/config/plugin.yaml" {
+	if !strings.Contains(readFile(t, filepath.Join(repo, "Makefile")), "IMAGE      ?= scenario-fn:dev") {
+		t.Error("make image no longer tags scenario-fn:dev: update examples/argocd/Dockerfile")
+	}
+	last := func(name string) string {
+		if v := instr[name]; len(v) > 0 {
+			return v[len(v)-1]
+		}
+		return ""
+	}
+	if got := last("COPY"); got != "plugin.yaml /home/argocd/cmp-server/config/plugin.yaml" {
 		t.Errorf("COPY %s: plugin.yaml must land at /home/argocd/cmp-server/config/plugin.yaml", got)
 	}
-	if got := s.last("USER"); got != "999:999" {
+	if got := last("ENV"); got != "PATH=/usr/local/bin" {
+		t.Errorf("ENV %s: the plugin's commands are looked up in PATH, which the scratch base does not set", got)
+	}
+	if got := last("USER"); got != "999:999" {
 		t.Errorf("USER %s: Argo CD requires CMP sidecars to run as 999", got)
 	}
-	// The base image has the binary on distroless' PATH, and the plugin's
+	// The base image has the binary in that PATH, and the plugin's
 	// commands call it by that name, without a shell.
-	root := splitStages(readFile(t, filepath.Join(repo, "Dockerfile")))
-	if copied := root[len(root)-1].last("COPY"); !strings.HasSuffix(copied, " /usr/local/bin/scenario-fn") {
-		t.Errorf("the scenario-fn image puts the binary at %q, not /usr/local/bin/scenario-fn", copied)
+	root := dockerInstructions(readFile(t, filepath.Join(repo, "Dockerfile")))
+	copies := root["COPY"]
+	if len(copies) == 0 || !strings.HasSuffix(copies[len(copies)-1], " /usr/local/bin/scenario-fn") {
+		t.Errorf("the scenario-fn image puts the binary at %v, not /usr/local/bin/scenario-fn", copies)
 	}
 	p := loadPlugin(t)
 	for _, c := range []cmpCommand{p.Spec.Discover.Find.cmpCommand, p.Spec.Generate, p.Spec.Parameters.Dynamic} {
 		if argv := c.argv(); argv[0] != "scenario-fn" || argv[1] != "argocd" {
-			t.Errorf("plugin command %v: distroless has no shell; run scenario-fn argocd ... directly", argv)
+			t.Errorf("plugin command %v: the image has no shell; run scenario-fn argocd ... directly", argv)
 		}
 	}
+}
+
+// dockerInstructions returns a Dockerfile's instructions by name, in
+// order, with continued lines joined and comments dropped.
+func dockerInstructions(text string) map[string][]string {
+	out := map[string][]string{}
+	logical := ""
+	for _, line := range strings.Split(text, "\n") {
+		trimmed := strings.TrimSpace(line)
+		if logical == "" && (trimmed == "" || strings.HasPrefix(trimmed, "#")) {
+			continue
+		}
+		if strings.HasSuffix(trimmed, "\\") {
+			logical += strings.TrimSuffix(trimmed, "\\") + " "
+			continue
+		}
+		logical += trimmed
+		name, args, _ := strings.Cut(logical, " ")
+		out[strings.ToUpper(name)] = append(out[strings.ToUpper(name)], strings.TrimSpace(args))
+		logical = ""
+	}
+	return out
 }
