@@ -102,6 +102,11 @@ func (t *Trace) record(r *resource, step Origin, own map[*yaml.Node]bool, lines 
 			delete(set, path)
 			continue
 		}
+		if p := prev[path]; (p.value == "{}" || p.value == "[]") && grew(cur, path) {
+			// An empty map or list that a layer filled was not deleted.
+			delete(set, path)
+			continue
+		}
 		if t.deleted[r] == nil {
 			t.deleted[r] = map[string]Origin{}
 		}
@@ -109,6 +114,16 @@ func (t *Trace) record(r *resource, step Origin, own map[*yaml.Node]bool, lines 
 		delete(set, path)
 	}
 	t.prev[r] = cur
+}
+
+// grew reports whether cur has a leaf under path.
+func grew(cur map[string]leaf, path string) bool {
+	for p := range cur {
+		if strings.HasPrefix(p, path+".") {
+			return true
+		}
+	}
+	return false
 }
 
 // force attributes one field to o (the naming rule names even what a
