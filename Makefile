@@ -12,7 +12,7 @@ LDFLAGS    := -s -w -X github.com/kurator-scenario/scenario-fn/cli.Version=$(VER
 IMAGE      ?= scenario-fn:$(VERSION)
 FUZZTIME   ?= 30s
 
-.PHONY: all build tools test unit e2e race bench demo fuzz image lint clean
+.PHONY: all build tools test unit scenarios e2e race bench demo fuzz image lint clean
 
 all: build
 
@@ -26,10 +26,14 @@ $(KUSTOMIZE):
 	GOBIN=$(BIN) go install sigs.k8s.io/kustomize/kustomize/v5@$(KUSTOMIZE_VERSION)
 
 ## test: lint, unit tests with the race detector, then end-to-end tests with the real runners
-test: lint unit e2e
+test: lint unit scenarios e2e
 
 unit:
 	go test -race -count=1 ./...
+
+## scenarios: the catalog measured against Kurator's documented scenarios (prints the table)
+scenarios:
+	@set -o pipefail; go test -count=1 -run '^TestScenarios$$' -v ./generators/ | grep -v -e '^=== ' -e '^    --- PASS'
 
 e2e: build tools
 	@if [ -d e2e ]; then cd e2e && SCENARIO_FN=$(FN) KUSTOMIZE=$(KUSTOMIZE) go test -count=1 ./...; fi
