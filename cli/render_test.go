@@ -142,6 +142,9 @@ var sampleValues = map[string]string{
 	"brokerCluster":  "member1",
 	"clusterCidrs":   "{member1: 10.10.0.0/24, member2: 10.12.0.0/24}",
 	"serviceCidrs":   "{member1: 10.96.0.0/16, member2: 10.96.0.0/16}",
+	"backupName":     "nightly",
+	"sourceClusters": "[{kind: AttachedCluster, name: member1}]",
+	"targetClusters": "[{kind: AttachedCluster, name: member2}]",
 }
 
 func sampleSets(t *testing.T, template string) []string {
