@@ -152,7 +152,8 @@ func lastLine(n *yaml.Node) int {
 
 // normaliseAll turns objects into comparable JSON documents, sorted by kind
 // (objects of a kind keep their order). "Modulo names" means:
-//   - metadata is left out (generated names, namespace, our annotations);
+//   - metadata is left out (generated names, namespace, our annotations),
+//     but for its labels (AttachedCluster labels are what Applications select);
 //   - a field that names another object of the same set (a Fleet's
 //     object-store Secret, a Backup's Fleet) names it by kind and position;
 //   - an Application's spec.destination is moved into each sync policy that
@@ -178,7 +179,11 @@ func normaliseAll(t *testing.T, objs []*yaml.RNode) []string {
 		if err := k8syaml.Unmarshal([]byte(s), &m); err != nil {
 			t.Fatal(err)
 		}
+		md, _ := m["metadata"].(map[string]any)
 		delete(m, "metadata")
+		if labels, ok := md["labels"]; ok {
+			m["labels"] = labels
+		}
 		kind, _ := m["kind"].(string)
 		for _, path := range referencePaths(kind) {
 			rewriteRef(m, strings.Split(path, "."), func(v string) string {
@@ -417,6 +422,7 @@ spec: {plugin: {metric: {thanos: {objectStoreConfig: {secretName: inst-s}}}}}
 		"secret content":  {"bucket: \"b\"", "bucket: \"c\""},
 		"secret not ours": {"secretName: inst-s", "secretName: other"},
 		"extra field":     {"prune: true}", "prune: true, timeout: 2m0s}"},
+		"labels":          {"metadata: {name: inst, namespace: y}", "metadata: {name: inst, namespace: y, labels: {env: test}}"},
 		"extra object":    {"---\napiVersion: fleet", "---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n---\napiVersion: fleet"},
 	} {
 		changed := strings.Replace(same, change[0], change[1], 1)
