@@ -145,6 +145,8 @@ var sampleValues = map[string]string{
 	"backupName":     "nightly",
 	"sourceClusters": "[{kind: AttachedCluster, name: member1}]",
 	"targetClusters": "[{kind: AttachedCluster, name: member2}]",
+	"taskImage":      "golang:1.26.8",
+	"script":         "make test",
 }
 
 func sampleSets(t *testing.T, template string) []string {
