@@ -6,13 +6,17 @@ BIN        := $(CURDIR)/bin
 FN         := $(BIN)/scenario-fn
 KUSTOMIZE  := $(BIN)/kustomize
 KUSTOMIZE_VERSION := v5.8.2
+STATICCHECK := $(BIN)/staticcheck
+STATICCHECK_VERSION := v0.8.2
 VERSION    ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 COMMIT     ?= $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
 LDFLAGS    := -s -w -X github.com/kurator-scenario/scenario-fn/cli.Version=$(VERSION) -X github.com/kurator-scenario/scenario-fn/cli.Commit=$(COMMIT)
 IMAGE      ?= scenario-fn:$(VERSION)
+# every Go module of the repository (the e2e module keeps heavy test-only dependencies)
+MODULES    := . $(patsubst %/go.mod,%,$(shell git ls-files '*/go.mod' 2>/dev/null))
 FUZZTIME   ?= 30s
 
-.PHONY: all build tools test unit scenarios e2e race bench demo fuzz image lint clean
+.PHONY: all build tools test unit scenarios e2e race bench bench-micro demo fuzz image lint clean
 
 all: build
 
@@ -20,10 +24,12 @@ all: build
 build:
 	CGO_ENABLED=0 go build -trimpath -ldflags '$(LDFLAGS)' -o $(FN) .
 
-## tools: pinned kustomize in ./bin (kpt comes from the machine: /usr/bin/kpt)
-tools: $(KUSTOMIZE)
+## tools: pinned kustomize and staticcheck in ./bin (kpt comes from the machine: /usr/bin/kpt)
+tools: $(KUSTOMIZE) $(STATICCHECK)
 $(KUSTOMIZE):
 	GOBIN=$(BIN) go install sigs.k8s.io/kustomize/kustomize/v5@$(KUSTOMIZE_VERSION)
+$(STATICCHECK):
+	GOBIN=$(BIN) go install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)
 
 ## test: lint, unit tests with the race detector, then end-to-end tests with the real runners
 test: lint unit scenarios e2e
@@ -38,13 +44,20 @@ scenarios:
 e2e: build tools
 	@if [ -d e2e ]; then cd e2e && SCENARIO_FN=$(FN) KUSTOMIZE=$(KUSTOMIZE) go test -count=1 ./...; fi
 
-lint:
+## lint: gofmt, go vet, staticcheck and go mod tidy in every module
+lint: $(STATICCHECK)
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
-	go vet ./...
-	@if [ -d e2e ]; then cd e2e && go vet ./...; fi
+	@for m in $(MODULES); do (cd $$m && echo "lint $$m" && go vet ./... && $(STATICCHECK) ./... && go mod tidy -diff) || exit 1; done
 
-## bench: benchmarks with ratios against a kyaml parse+serialise floor measured in the same run
-bench:
+## bench: whole-process benchmarks (stdin -> stdout, under kpt and kustomize) against floors built
+## and measured in the same run, targets checked as ratios; then the in-process diagnostics
+bench: build tools
+	go run ./internal/procbench -fn $(FN) -kustomize $(KUSTOMIZE) $(BENCHFLAGS)
+	@echo; echo "== Diagnostics: in-process microbenchmarks (not product targets) =="
+	go run ./internal/benchreport -diagnostic
+
+## bench-micro: only the in-process microbenchmarks, with their own targets checked
+bench-micro:
 	go run ./internal/benchreport
 
 ## demo: render the quickstart example with a built-in template

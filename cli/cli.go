@@ -53,7 +53,7 @@ func Main(args []string, stdio IO) int {
 var commands = map[string]func(args []string, stdio IO) int{}
 
 func krmMode(stdio IO) int {
-	in, err := io.ReadAll(stdio.In)
+	in, err := krm.ReadAllLimited(stdio.In, "the ResourceList on stdin", krm.MaxInputBytes())
 	if err != nil {
 		fmt.Fprintf(stdio.Err, "error: reading stdin: %v\n", err)
 		return 1

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -116,16 +117,43 @@ func readInput(arg string, skip ...string) (*input, krm.Problems, error) {
 	}
 	in := &input{Root: root, Files: files}
 	var problems krm.Problems
+	// One alias budget and one size cap for all files of the argument.
+	aliases := krm.NewAliases(krm.AliasBudget())
+	limit := krm.MaxInputBytes()
+	left := limit
 	for _, f := range files {
-		data, err := os.ReadFile(filepath.Join(root, filepath.FromSlash(f)))
+		data, err := readFile(filepath.Join(root, filepath.FromSlash(f)), f, left)
+		var tooLarge *krm.TooLargeError
+		if errors.As(err, &tooLarge) {
+			what := arg
+			if what != f {
+				what = fmt.Sprintf("%s (at %s)", arg, f)
+			}
+			return nil, nil, &krm.TooLargeError{What: what, Limit: limit}
+		}
+		var notRegular *krm.NotRegularError
+		if errors.As(err, &notRegular) {
+			return nil, nil, fmt.Errorf("%v: only regular files are read", err)
+		}
 		if err != nil {
 			return nil, nil, fmt.Errorf("%s: %w", f, unwrapPath(err))
 		}
-		docs, ps := parseDocuments(data, f)
+		left -= int64(len(data))
+		docs, ps := parseDocumentsWith(data, f, aliases)
 		problems = append(problems, ps...)
 		in.Docs = append(in.Docs, docs...)
 	}
 	return in, problems, nil
+}
+
+// readFile reads a regular file of at most limit bytes: a FIFO named on
+// the command line must not block the command forever.
+func readFile(p, name string, limit int64) ([]byte, error) {
+	f, err := os.OpenFile(p, krm.OpenFlags, 0)
+	if err != nil {
+		return nil, err
+	}
+	return krm.ReadRegular(f, name, limit)
 }
 
 // docSeparator is kio.ByteReader's: any line that starts with ---.
@@ -137,7 +165,17 @@ var yamlErrLine = regexp.MustCompile(`line (\d+):? ?`)
 // (so comments attach to the same documents), and shifts every node's line
 // so that it counts from the top of the file. Empty documents are dropped;
 // a document that is not valid YAML is reported and skipped.
+//
+// YAML aliases are measured before anything follows them: a document with
+// an alias into its own anchor (it would contain itself), or whose aliases
+// take the input past the alias budget, is reported and skipped.
 func parseDocuments(data []byte, file string) ([]document, krm.Problems) {
+	return parseDocumentsWith(data, file, krm.NewAliases(krm.AliasBudget()))
+}
+
+// parseDocumentsWith is parseDocuments charging aliases to a budget
+// shared with other files.
+func parseDocumentsWith(data []byte, file string, aliases *krm.Aliases) ([]document, krm.Problems) {
 	s := strings.ReplaceAll(string(data), "\r\n", "\n")
 	type part struct {
 		text  string
@@ -180,6 +218,20 @@ func parseDocuments(data []byte, file string) ([]document, krm.Problems) {
 			continue
 		}
 		shiftLines(node, p.first-1, map[*yaml.Node]bool{})
+		if _, err := aliases.Measure(node); err != nil {
+			line, field := p.first, ""
+			var cycle *krm.AliasCycleError
+			if errors.As(err, &cycle) {
+				line, field = cycle.Line, cycle.Path
+			}
+			var id *yaml.ResourceIdentifier
+			if rn := yaml.NewRNode(node); isObject(rn) {
+				id = krm.IDOf(rn)
+			}
+			problems = append(problems, krm.Problem{Severity: "error", Resource: id, Field: field, Source: krm.Source{File: file, Line: line},
+				Message: err.Error() + "; the document is skipped", Hint: krm.AliasFix})
+			continue
+		}
 		out = append(out, document{File: file, Node: yaml.NewRNode(node)})
 	}
 	return out, problems
@@ -296,6 +348,11 @@ func step(n *yaml.Node, part string) (*yaml.Node, int) {
 	return nil, 0
 }
 
+// legacyRunnerAnnotations are config.kubernetes.io/path, index and id.
+//
+//lint:ignore SA1019 kustomize and older kpt still write the legacy annotations
+var legacyRunnerAnnotations = []string{kioutil.LegacyPathAnnotation, kioutil.LegacyIndexAnnotation, kioutil.LegacyIdAnnotation}
+
 // stripRunnerAnnotations removes the annotations runners add and strip
 // (internal.config.kubernetes.io/*, config.kubernetes.io/path and index),
 // and the annotations map when nothing else is left in it.
@@ -303,8 +360,7 @@ func stripRunnerAnnotations(n *yaml.RNode) {
 	ann := n.GetAnnotations()
 	changed := false
 	for k := range ann {
-		if strings.HasPrefix(k, "internal.config.kubernetes.io/") || k == kioutil.LegacyPathAnnotation ||
-			k == kioutil.LegacyIndexAnnotation || k == kioutil.LegacyIdAnnotation {
+		if strings.HasPrefix(k, "internal.config.kubernetes.io/") || slices.Contains(legacyRunnerAnnotations, k) {
 			_ = n.PipeE(yaml.ClearAnnotation(k))
 			changed = true
 		}

@@ -508,13 +508,12 @@ func (s *skeleton) check(text string) (vars, missing []string, problems krm.Prob
 	}
 	seen := map[string]bool{}
 	add := func(str string) {
-		for _, e := range generators.FluxExpressions(str) {
-			body := strings.TrimSuffix(strings.TrimPrefix(e.Text, "${"), "}")
-			if e.Err != "" || strings.Contains(body, ":=") || strings.Contains(body, ":-") || seen[body] {
-				continue
+		fvs, _ := generators.FluxVariables(str)
+		for _, v := range fvs {
+			if v.Required && !seen[v.Name] {
+				seen[v.Name] = true
+				vars = append(vars, v.Name)
 			}
-			seen[body] = true
-			vars = append(vars, body)
 		}
 	}
 	if res != nil && !ps.HasErrors() {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"os"
+	"path"
 	"path/filepath"
 	"strings"
 
@@ -117,22 +118,141 @@ func runRender(args []string, stdio IO) int {
 		}
 		return exitOK
 	}
+	outRoot, err := openOut(*out)
+	if err != nil {
+		return errorf(stdio, "%v", err)
+	}
+	defer outRoot.Close()
+	inputs := inputFiles(p.input)
+	// Every check before the first write: nothing is written when one
+	// output cannot be.
+	files := make([]outFile, 0, len(all))
 	for _, r := range all {
 		ns, name, _ := strings.Cut(r.id, "/")
-		file := filepath.Join(*out, ns, name+".yaml")
+		f := outFile{rel: path.Join(ns, name+".yaml"), from: r.file, n: len(r.nodes)}
+		f.shown = filepath.ToSlash(filepath.Join(*out, filepath.FromSlash(f.rel)))
 		var buf bytes.Buffer
 		if err := writeYAML(&buf, r.nodes); err != nil {
-			return errorf(stdio, "writing %s: %v", file, err)
+			return errorf(stdio, "writing %s: %v", f.shown, err)
 		}
-		if err := os.MkdirAll(filepath.Dir(file), 0o755); err != nil {
+		f.data = buf.Bytes()
+		if err := checkOutFile(outRoot, f, *out, inputs); err != nil {
 			return errorf(stdio, "%v", err)
 		}
-		if err := os.WriteFile(file, buf.Bytes(), 0o644); err != nil {
-			return errorf(stdio, "%v", err)
+		files = append(files, f)
+	}
+	for _, f := range files {
+		if err := outRoot.MkdirAll(path.Dir(f.rel), 0o755); err != nil {
+			return errorf(stdio, "--out %s: %v", *out, err)
 		}
-		fmt.Fprintf(stdio.Out, "wrote %s (%s from %s)\n", filepath.ToSlash(file), plural(len(r.nodes), "resource"), r.file)
+		if err := outRoot.WriteFile(f.rel, f.data, 0o644); err != nil {
+			return errorf(stdio, "--out %s: %v", *out, err)
+		}
+		fmt.Fprintf(stdio.Out, "wrote %s (%s from %s)\n", f.shown, plural(f.n, "resource"), f.from)
 	}
 	return exitOK
+}
+
+// outFile is one file render --out writes, rel to the output directory.
+type outFile struct {
+	rel, shown, from string
+	n                int
+	data             []byte
+}
+
+// openOut creates and opens the output directory. Every write goes
+// through the returned root, so nothing is written outside it. A relative
+// --out must stay inside the working directory (no .., no symlink out of
+// it: a package could commit rendered -> /somewhere/else); an absolute
+// one is the user's explicit choice.
+func openOut(out string) (*os.Root, error) {
+	if filepath.IsAbs(out) {
+		if err := os.MkdirAll(out, 0o755); err != nil {
+			return nil, fmt.Errorf("--out %s: %w", out, unwrapPath(err))
+		}
+		return os.OpenRoot(out)
+	}
+	cwd, err := os.OpenRoot(".")
+	if err != nil {
+		return nil, err
+	}
+	defer cwd.Close()
+	rel := filepath.ToSlash(filepath.Clean(out))
+	if err := refuseLinks(cwd, rel, "", "--out "+out); err != nil {
+		return nil, err
+	}
+	if err := cwd.MkdirAll(rel, 0o755); err != nil {
+		if strings.Contains(err.Error(), "escapes") {
+			return nil, fmt.Errorf("--out %s leaves the working directory (fix: write inside it, or give an absolute path to write elsewhere)", out)
+		}
+		return nil, fmt.Errorf("--out %s: %w", out, unwrapPath(err))
+	}
+	return cwd.OpenRoot(rel)
+}
+
+// refuseLinks fails when a component of rel (slash-separated, inside
+// root) that exists is a symbolic link: render writes no file through a
+// link, not even one that stays inside the directory. base is what rel is
+// relative to, for messages ("" for the working directory).
+func refuseLinks(root *os.Root, rel, base, what string) error {
+	if rel == "." || rel == "" {
+		return nil
+	}
+	parts := strings.Split(rel, "/")
+	for i := range parts {
+		p := strings.Join(parts[:i+1], "/")
+		if p == ".." || strings.HasPrefix(p, "../") {
+			return fmt.Errorf("%s leaves the working directory (fix: write inside it, or give an absolute path to write elsewhere)", what)
+		}
+		info, err := root.Lstat(p)
+		if err != nil {
+			return nil // does not exist (yet): created as a directory
+		}
+		if info.Mode()&os.ModeSymlink != 0 {
+			target, _ := root.Readlink(p)
+			shown := filepath.ToSlash(filepath.Join(base, filepath.FromSlash(p)))
+			return fmt.Errorf("%s: %s is a symbolic link (to %s): render does not write through links (fix: remove the link, or choose another --out)", what, shown, target)
+		}
+	}
+	return nil
+}
+
+// checkOutFile refuses to write f through a link or over an input file.
+func checkOutFile(root *os.Root, f outFile, out string, inputs []inputFile) error {
+	if err := refuseLinks(root, f.rel, out, "render "+f.shown); err != nil {
+		return err
+	}
+	info, err := root.Lstat(f.rel)
+	if err != nil {
+		return nil // a new file
+	}
+	if !info.Mode().IsRegular() {
+		return fmt.Errorf("render %s: the path exists and is not a regular file (fix: remove it, or choose another --out)", f.shown)
+	}
+	for _, in := range inputs {
+		if os.SameFile(info, in.info) {
+			return fmt.Errorf("render would write the output of the instance in %s to %s, which is the input file %s: it never overwrites its input (fix: choose an --out directory that holds no input, e.g. rendered/)",
+				f.from, f.shown, in.shown)
+		}
+	}
+	return nil
+}
+
+type inputFile struct {
+	shown string
+	info  os.FileInfo
+}
+
+// inputFiles are the files the render read.
+func inputFiles(in *input) []inputFile {
+	var out []inputFile
+	for _, f := range in.Files {
+		p := filepath.Join(in.Root, filepath.FromSlash(f))
+		if info, err := os.Stat(p); err == nil {
+			out = append(out, inputFile{shown: filepath.ToSlash(p), info: info})
+		}
+	}
+	return out
 }
 
 // renderInstance runs the KRM function on one instance, exactly as a
@@ -158,15 +278,21 @@ func renderInstance(root *os.Root, inst document, others []document, flux string
 	if problems.HasErrors() {
 		return nil, problems
 	}
-	return generatedBy(rl.Items, instanceID(cfg)), problems
+	return generatedBy(rl.Items, items, instanceID(cfg)), problems
 }
 
-// generatedBy picks the items an instance generated and strips the
-// annotations runners remove from their output.
-func generatedBy(items []*yaml.RNode, id string) []*yaml.RNode {
+// generatedBy picks the items an instance generated (not among the input
+// items: an input item annotated with the instance that it did not
+// generate is kept by the function, and is no output of this render) and
+// strips the annotations runners remove from their output.
+func generatedBy(items, input []*yaml.RNode, id string) []*yaml.RNode {
+	in := make(map[*yaml.RNode]bool, len(input))
+	for _, it := range input {
+		in[it] = true
+	}
 	var out []*yaml.RNode
 	for _, it := range items {
-		if it.GetAnnotations()[generators.AnnotationInstance] != id {
+		if in[it] || it.GetAnnotations()[generators.AnnotationInstance] != id {
 			continue
 		}
 		stripRunnerAnnotations(it)

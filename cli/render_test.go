@@ -102,7 +102,7 @@ func krmPath(t *testing.T, dir string) string {
 		if out.Len() > 0 {
 			out.WriteString("---\n")
 		}
-		if err := writeYAML(&out, generatedBy(rl.Items, instanceID(cfg))); err != nil {
+		if err := writeYAML(&out, generatedBy(rl.Items, nil, instanceID(cfg))); err != nil {
 			t.Fatal(err)
 		}
 	}

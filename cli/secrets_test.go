@@ -161,3 +161,45 @@ spec:
 	}
 	checkNoSecrets(t, "validate", stdout.String()+stderr.String())
 }
+
+// A Pipeline task's args carry a registry password as a flag: explain
+// masks the value, keeps the flag.
+func TestExplainMasksFlagCredentials(t *testing.T) {
+	dir := t.TempDir()
+	inst := `apiVersion: scenario.kurator.dev/v1alpha1
+kind: ScenarioTemplate
+metadata:
+  name: orders
+  namespace: shop
+  annotations:
+    config.kubernetes.io/function: |
+      exec: {path: ./scenario-fn}
+spec:
+  extends: [web-service]
+  values: {image: ghcr.io/acme/orders, gitRepository: https://github.com/acme/orders, fleet: prod}
+  overlays:
+  - apiVersion: pipeline.kurator.dev/v1alpha1
+    kind: Pipeline
+    spec:
+      tasks:
+      - name: push
+        customTask:
+          image: quay.io/skopeo/stable:v1.15
+          command: [sh, -c]
+          args: ["skopeo login --password=Flag-Pass-9x ghcr.io && skopeo copy --dest-creds bot:x"]
+`
+	if err := os.WriteFile(filepath.Join(dir, "orders.yaml"), []byte(inst), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var stdout, stderr bytes.Buffer
+	if code := Main([]string{"explain", dir}, IO{Out: &stdout, Err: &stderr}); code != 0 {
+		t.Fatalf("exit %d:\n%s", code, stderr.String())
+	}
+	out := stdout.String() + stderr.String()
+	if strings.Contains(out, "Flag-Pass-9x") {
+		t.Errorf("explain prints the flag's password:\n%s", out)
+	}
+	if !strings.Contains(stdout.String(), "skopeo login --password=*** ghcr.io") {
+		t.Errorf("explain does not show the masked args:\n%s", stdout.String())
+	}
+}

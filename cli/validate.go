@@ -2,7 +2,6 @@ package cli
 
 import (
 	"fmt"
-	"io"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -53,7 +52,7 @@ func runValidate(args []string, stdio IO) int {
 		var in *input
 		var ps krm.Problems
 		if arg == "-" {
-			data, err := io.ReadAll(stdio.In)
+			data, err := krm.ReadAllLimited(stdio.In, "standard input", krm.MaxInputBytes())
 			if err != nil {
 				return errorf(stdio, "reading stdin: %v", err)
 			}

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -123,6 +124,30 @@ func aliasBomb(depth int, indentBy string) string {
 	return b.String()
 }
 
+// fleetWith is the Fleet shop/loop of fleet.yaml ending in the given YAML.
+func fleetWith(tail string) string {
+	return "apiVersion: fleet.kurator.dev/v1alpha1\nkind: Fleet\nmetadata:\n  name: loop\n  namespace: shop\n  annotations: {" + pathKey + ": fleet.yaml}\n" + tail + "\n"
+}
+
+// crossItemBomb is a ResourceList whose item 0 (many/anchor.yaml) holds
+// aliasBomb(depth) and whose next refs items each alias its last anchor.
+func crossItemBomb(depth, refs int, fc string) []byte {
+	items := []string{"apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: anchor\n  namespace: shop\n  annotations: {" + pathKey + ": many/anchor.yaml}\ndata:\n" + aliasBomb(depth, "  ")}
+	for i := 0; i < refs; i++ {
+		items = append(items, fmt.Sprintf("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ref-%d\n  namespace: shop\n  annotations: {%s: many/%d.yaml}\ndata: {x: *l%d}\n", i, pathKey, i, depth))
+	}
+	items = append(items, unrelated)
+	return resourceList(fc, items...)
+}
+
+// fcLast moves the functionConfig of a ResourceList written by
+// resourceList after its items, so that it may alias their anchors.
+func fcLast(rl []byte) []byte {
+	s := string(rl)
+	i, j := strings.Index(s, "functionConfig:\n"), strings.Index(s, "items:\n")
+	return []byte(s[:i] + s[j:] + s[i:j])
+}
+
 func nested(depth int) string {
 	return strings.Repeat("[", depth) + strings.Repeat("]", depth)
 }
@@ -157,6 +182,9 @@ type badCase struct {
 	// links are symlinks, name -> target.
 	files map[string]string
 	links map[string]string
+	fifos []string
+	// env are environment variables set for the case.
+	env map[string]string
 
 	code   int
 	stderr []string // regular expressions stderr must match
@@ -170,10 +198,17 @@ type badCase struct {
 	processed bool
 	// noFix: no "(fix: ...)" hint is expected on every problem line.
 	noFix bool
+	// memory: the case could exhaust memory or the stack if handled
+	// wrongly; it also runs through the built binary in a child process
+	// with a memory limit (TestBadInputBinary).
+	memory bool
+	// mustKeep are texts the output items must contain (processed cases).
+	mustKeep []string
 }
 
-func TestBadInput(t *testing.T) {
-	cases := []badCase{
+// badCases are the rows of the bad-input matrix.
+func badCases() []badCase {
+	return []badCase{
 		// ---- The wire: what is not a ResourceList never produces output.
 		{name: "empty input", why: "error: nothing to process; stdout stays empty",
 			input: func() []byte { return nil },
@@ -207,22 +242,34 @@ func TestBadInput(t *testing.T) {
 			},
 			code: 1, noOutput: true,
 			stderr: []string{`reading the ResourceList: .*exceeded max depth of 10000`}},
-		{name: "an item that is a scalar", why: "error: items are objects",
-			input: func() []byte { return resourceList(mirrorConfig, "just a string") },
-			code:  1, noOutput: true,
-			stderr: []string{`^error: item 0: not an object \(a YAML mapping\)`}},
+		{name: "two ResourceLists in one stream", why: "error: says what is wrong (it said got kind \"ResourceList\")",
+			input: func() []byte {
+				return append(append(resourceList(mirrorConfig, unrelated), "---\n"...), resourceList(mirrorConfig, unrelated)...)
+			},
+			code: 1, noOutput: true,
+			stderr: []string{`^error: input holds 2 YAML documents \(separated by ---\), 2 of them a ResourceList: a KRM function reads exactly one ResourceList on stdin`}},
+		{name: "an item that is a scalar", why: "error: items are objects; the list is written back as it came (stdout was empty)",
+			input:  func() []byte { return resourceList(mirrorConfig, "just a string", unrelated) },
+			code:   1,
+			stderr: []string{`^error: item 0: not an object \(a YAML mapping\) \(fix: write each item as a Kubernetes object`}},
 		{name: "metadata that is a list", why: "error: kyaml cannot write such an item back",
 			input: func() []byte {
 				return resourceList(mirrorConfig, "apiVersion: v1\nkind: ConfigMap\nmetadata: [a, b]\n")
 			},
-			code: 1, noOutput: true,
-			stderr: []string{`^error: item 0 \(ConfigMap v1\): metadata is not a mapping`}},
+			code:   1,
+			stderr: []string{`^error: metadata: item 0 \(ConfigMap v1\): metadata is not a mapping \(fix: write each item as a Kubernetes object`}},
 		{name: "labels that are not strings", why: "error: kyaml cannot write such an item back",
 			input: func() []byte {
 				return resourceList(mirrorConfig, "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c, labels: {a: [b]}}\n")
 			},
-			code: 1, noOutput: true,
-			stderr: []string{`item 0 \(ConfigMap v1\): metadata.labels.a is not a string`}},
+			code:   1,
+			stderr: []string{`^error: ConfigMap c: metadata.labels.a: item 0 \(ConfigMap v1\): metadata.labels.a is not a string`}},
+		{name: "labels that are a list", why: "error, the items written back (stdout was empty)",
+			input: func() []byte {
+				return resourceList(mirrorConfig, unrelated, "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n  labels: [a, b]\n  annotations: {"+pathKey+": c.yaml}\n")
+			},
+			code:   1,
+			stderr: []string{`^error: c.yaml: ConfigMap c: metadata.labels: item 1 \(ConfigMap v1\): metadata.labels is not a mapping \(fix: write each item as a Kubernetes object`}},
 
 		// ---- A ResourceList the function cannot process: an error result,
 		// the items written back unchanged.
@@ -249,11 +296,17 @@ func TestBadInput(t *testing.T) {
 			},
 			code:   1,
 			stderr: []string{`ConfigMap cfg: kind: unsupported functionConfig v1 "ConfigMap"`}},
-		{name: "functionConfig that is a list", why: "error",
+		{name: "functionConfig that is a list", why: "error, the items written back (stdout was empty)",
 			input: func() []byte {
-				return []byte("apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems: []\nfunctionConfig: [a, b]\n")
+				return []byte("apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n" + indent(unrelated, "- ", "  ") + "functionConfig: [a, b]\n")
 			},
-			code: 1, noOutput: true,
+			code:   1,
+			stderr: []string{`^error: functionConfig: not an object \(a YAML mapping\) \(fix: write the functionConfig as an object`}},
+		{name: "functionConfig that is a string", why: "error, the items written back",
+			input: func() []byte {
+				return []byte("apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n" + indent(unrelated, "- ", "  ") + "functionConfig: web-service\n")
+			},
+			code:   1,
 			stderr: []string{`^error: functionConfig: not an object \(a YAML mapping\)`}},
 		{name: "item without apiVersion and kind", why: "error: not a Kubernetes object; kubectl and Flux would reject the package",
 			input: func() []byte {
@@ -284,13 +337,51 @@ func TestBadInput(t *testing.T) {
 				return resourceList(mirrorConfig, unrelated, "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: lol\n  annotations: {"+pathKey+": lol.yaml}\ndata:\n"+aliasBomb(40, "  "))
 			},
 			code:   1,
-			stderr: []string{`^error: lol.yaml: ConfigMap lol: item 1: YAML aliases expand it by \d+ nodes \(more than 1048576\): refused as a billion-laughs document \(fix: write the values out without anchors`}},
+			stderr: []string{`^error: lol.yaml: ConfigMap lol: item 1: YAML aliases expand it by \d+ nodes, which takes the input to \d+ \(more than 65536, for all documents together\): refused as a billion-laughs document \(set SCENARIO_FN_MAX_ALIAS_NODES to raise the limit\) \(fix: write the values out without anchors`}},
 		{name: "YAML alias bomb in the functionConfig", why: "error",
 			input: func() []byte {
 				return resourceList(instance(webService+"  resources:\n"+aliasBomb(40, "    ")), unrelated)
 			},
 			code:   1,
 			stderr: []string{`orders.yaml: ScenarioTemplate shop/orders: the functionConfig: YAML aliases expand it`}},
+		{name: "self-referencing alias in an item", why: "error: the item would contain itself; refused before any walk follows the alias (kyaml's DeAnchor would recurse until the stack overflows)",
+			input: func() []byte {
+				return resourceList(mirrorConfig, unrelated, fleetWith("spec: &a {clusters: [*a]}"))
+			},
+			code: 1, memory: true,
+			stderr: []string{`^error: fleet.yaml: Fleet shop/loop: spec.clusters.0: item 1: the alias \*a at spec.clusters.0 points into its own anchor &a: the document would contain itself and never end \(fix: write the values out without anchors`}},
+		{name: "self-referencing alias in the functionConfig", why: "error",
+			input: func() []byte {
+				return resourceList(instance(webService+"resources: &r\n- apiVersion: v1\n  kind: ConfigMap\n  data: {x: *r}\n"), unrelated)
+			},
+			code: 1, memory: true,
+			stderr: []string{`^error: orders.yaml: ScenarioTemplate shop/orders: spec.resources.0.data.x: the functionConfig: the alias \*r at spec.resources.0.data.x points into its own anchor &r`}},
+		{name: "self-referencing merge key", why: "error: <<: *a inside &a is the same cycle",
+			input: func() []byte {
+				return resourceList(mirrorConfig, unrelated, fleetWith("spec: &a\n  clusters: []\n  plugin: {<<: *a}"))
+			},
+			code: 1, memory: true,
+			stderr: []string{`^error: fleet.yaml: Fleet shop/loop: spec.plugin.<<: item 1: the alias \*a at spec.plugin.<< points into its own anchor &a`}},
+		{name: "one anchor aliased from 60 items", why: "error: the alias budget is one for the whole ResourceList, counted before expansion (each item alone is under it)",
+			input: func() []byte { return crossItemBomb(12, 60, mirrorConfig) },
+			code:  1, memory: true,
+			stderr: []string{`^error: many/\d+.yaml: ConfigMap shop/ref-\d+: item \d+: YAML aliases expand it by \d+ nodes, which takes the input to \d+ \(more than 65536, for all documents together\): refused as a billion-laughs document \(set SCENARIO_FN_MAX_ALIAS_NODES to raise the limit\) \(fix: write the values out without anchors`}},
+		{name: "an item's bomb just under the old per-item limit, aliased from 60 items", why: "error: the anchor's own item is over the budget already (the old per-item limit let this reach 6.5 GB)",
+			input: func() []byte { return crossItemBomb(16, 60, mirrorConfig) },
+			code:  1, memory: true,
+			stderr: []string{`^error: many/anchor.yaml: ConfigMap shop/anchor: item 0: YAML aliases expand it by \d+ nodes`}},
+		{name: "functionConfig aliasing an item's anchor", why: "error: the functionConfig's expansion is charged to the same budget (930 bytes took 56 s and 3.5 GB)",
+			input: func() []byte {
+				return fcLast(crossItemBomb(16, 0, instance(webService+"overlays:\n- apiVersion: apps.kurator.dev/v1alpha1\n  kind: Application\n  metadata: {labels: {big: *l16}}\n")))
+			},
+			code: 1, memory: true,
+			stderr: []string{`^error: orders.yaml: ScenarioTemplate shop/orders: the functionConfig: YAML aliases expand it by \d+ nodes`}},
+		{name: "labels aliasing another item's labels", why: "accepted: valid YAML, the alias names a mapping of strings",
+			input: func() []byte {
+				return resourceList(instance(webService), strings.Replace(unrelated, "  namespace: shop\n", "  namespace: shop\n  labels: &lbl {team: a}\n", 1),
+					strings.NewReplacer("  namespace: shop\n", "  namespace: shop\n  labels: *lbl\n", "name: unrelated", "name: other", "unrelated.yaml", "other.yaml").Replace(unrelated))
+			},
+			code: 0, processed: true, noFix: true},
 		{name: "duplicate item identities", why: "warning: both pass through unchanged (the function owns neither); kustomize and kubectl reject them later",
 			input: func() []byte {
 				return resourceList(mirrorConfig, unrelated, strings.Replace(unrelated, "path: unrelated.yaml", "path: copy.yaml", 1))
@@ -316,7 +407,7 @@ func TestBadInput(t *testing.T) {
 		{name: "10 MB unterminated Flux variable", why: "warning (output.flux none): Flux would fail on it, but the output may not be meant for Flux",
 			input: func() []byte { return resourceList(instance(webService+"  path: ./deploy${"+tenMB+"\n"), unrelated) },
 			code:  0, processed: true,
-			stderr: []string{`^warning: orders.yaml: Application shop/orders: spec.syncPolicies.\[name=default\].kustomization.path: \$\{x+ \[\.\.\. \d+ bytes \.\.\.\] x+: Flux post-build substitution would fail on this if you apply the output with Flux: unterminated \$\{ \(fix: write \$\{NAME\}`}},
+			stderr: []string{`^warning: orders.yaml: Application shop/orders: spec.syncPolicies.\[name=default\].kustomization.path: \$\{x+ \[\.\.\. \d+ bytes \.\.\.\] x+: Flux post-build substitution would fail on this if you apply the output with Flux: missing closing brace \(fix: write \$\{NAME\}`}},
 
 		// ---- ScenarioTemplate: configuration and templates.
 		{name: "instance without a name", why: "error",
@@ -390,6 +481,17 @@ func TestBadInput(t *testing.T) {
 			links:  map[string]string{"platform/evil.yaml": "../../outside.yaml"},
 			code:   1,
 			stderr: []string{`spec.extends.0: template path "./platform/evil.yaml" leaves the package directory \(through a symlink or \.\.\) \(fix: check the path`}},
+		{name: "template path naming a FIFO", why: "error: only regular files are read (opening a FIFO blocked forever)",
+			input:  func() []byte { return resourceList(instance("extends: [./platform/pipe.yaml]\n"), unrelated) },
+			fifos:  []string{"platform/pipe.yaml"},
+			code:   1,
+			stderr: []string{`^error: orders.yaml: ScenarioTemplate shop/orders: spec.extends.0: template path "./platform/pipe.yaml" is not a regular file \(a named pipe\) \(fix: name a template file; named pipes, devices and sockets are not read\)`}},
+		{name: "template file over the input limit", why: "error: the limit names the variable that raises it (a 200 MiB template used 834 MB)",
+			input:  func() []byte { return resourceList(instance("extends: [./platform/big.yaml]\n"), unrelated) },
+			files:  map[string]string{"platform/big.yaml": template("big", "platform/big.yaml", "description: "+strings.Repeat("x", 5000)+"\n")},
+			env:    map[string]string{"SCENARIO_FN_MAX_INPUT_BYTES": "4096"},
+			code:   1,
+			stderr: []string{`^error: orders.yaml: ScenarioTemplate shop/orders: spec.extends.0: template file "./platform/big.yaml" is larger than 4096 bytes, the input limit \(fix: split the template, or set SCENARIO_FN_MAX_INPUT_BYTES to raise the limit\)`}},
 		{name: "missing template file", why: "error",
 			input:  func() []byte { return resourceList(instance("extends: [./platform/missing.yaml]\n"), unrelated) },
 			code:   1,
@@ -478,6 +580,97 @@ spec: {}
 			},
 			code:   1,
 			stderr: []string{`apps/orders.yaml: Application shop/orders: metadata.name: the instance would generate Application shop/orders, which already exists in the input and was not generated by it \(fix: rename the instance`}},
+		{name: "a hand-kept Secret and ClusterRole with a copied instance annotation", why: "warning: kept unchanged (they were deleted: any item annotated with the instance counted as its earlier output)",
+			input: func() []byte {
+				return resourceList(instance(webService), unrelated, `apiVersion: v1
+kind: Secret
+metadata:
+  name: db-password
+  namespace: shop
+  annotations:
+    scenario.kurator.dev/instance: shop/orders
+    scenario.kurator.dev/templates: web-service
+    `+pathKey+`: secrets/db.yaml
+stringData: {password: hunter2} # hand-kept
+`, `apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata:
+  name: orders
+  annotations:
+    scenario.kurator.dev/instance: shop/orders
+    `+pathKey+`: rbac/orders.yaml
+rules: [] # hand-kept role
+`)
+			},
+			code: 0, processed: true,
+			mustKeep: []string{"stringData: {password: hunter2} # hand-kept", "rules: [] # hand-kept role"},
+			stderr: []string{
+				`^warning: secrets/db.yaml: Secret shop/db-password: metadata.annotations.\[scenario.kurator.dev/instance\]: Secret shop/db-password is annotated scenario.kurator.dev/instance: shop/orders, but the instance did not generate it: the name "db-password" is not one the instance gives \(orders or orders-<name>\); kept unchanged, not replaced \(fix: remove the annotation`,
+				`^warning: rbac/orders.yaml: ClusterRole orders: .*the instance generates no ClusterRole`}},
+		{name: "a resource with the instance's kind and name but without the templates annotation", why: "error: kept (not the instance's output), so the generated Application clashes with it",
+			input: func() []byte {
+				return resourceList(instance(webService), unrelated, `apiVersion: apps.kurator.dev/v1alpha1
+kind: Application
+metadata:
+  name: orders
+  namespace: shop
+  annotations:
+    scenario.kurator.dev/instance: shop/orders
+    `+pathKey+`: apps/orders.yaml
+spec: {}
+`)
+			},
+			code: 1,
+			stderr: []string{
+				`^warning: apps/orders.yaml: Application shop/orders: metadata.annotations.\[scenario.kurator.dev/instance\]: .*it has no scenario.kurator.dev/templates annotation`,
+				`^error: apps/orders.yaml: Application shop/orders: metadata.name: the instance would generate Application shop/orders, which already exists in the input and was not generated by it`}},
+		{name: "output path with ..", why: "error: kpt would write outside the package (kpt caught one form only)",
+			input: func() []byte {
+				return resourceList(instance(webService+"output: {path: generated/../../x.yaml}\n"), unrelated)
+			},
+			code:   1,
+			stderr: []string{`^error: orders.yaml: ScenarioTemplate shop/orders: spec.output.path: output path "generated/../../x.yaml" leaves the package \(fix: use a relative path inside the package, e.g. generated/orders.yaml\)`}},
+		{name: "absolute output path", why: "error",
+			input:  func() []byte { return resourceList(instance(webService+"output: {path: /etc/x.yaml}\n"), unrelated) },
+			code:   1,
+			stderr: []string{`^error: orders.yaml: ScenarioTemplate shop/orders: spec.output.path: output path "/etc/x.yaml" is absolute: kpt would write outside the package`}},
+		{name: "several configuration errors", why: "error: all of them in one run (an invalid name hid the value errors)",
+			input: func() []byte {
+				return resourceList(strings.NewReplacer("name: orders", "name: Orders_1", "namespace: shop", "namespace: Shop").Replace(instance(webService+"  imgae: x\n  replicas: many\n")), unrelated)
+			},
+			code: 1,
+			stderr: []string{`metadata.name: instance name "Orders_1" is not a DNS-1123 name`, `metadata.namespace: namespace "Shop" is not a DNS-1123 label`,
+				`spec.values.imgae: unknown value "imgae"`, `spec.values.replicas: value "many" is a string, but parameter "replicas" is an integer`}},
+		{name: "parameter target on metadata.name", why: "error: the naming rule sets the name afterwards, the value was lost silently",
+			input: func() []byte {
+				return resourceList(instance("extends: [my]\nvalues: {x: other}\n"),
+					template("my", "my.yaml", `parameters:
+- name: x
+  targets:
+  - select: {kind: Application}
+    fieldPaths: [metadata.labels.x, metadata.name]
+resources:
+- apiVersion: apps.kurator.dev/v1alpha1
+  kind: Application
+  spec:
+    source: {gitRepository: {url: "https://x/y", interval: 1m}}
+    syncPolicies: [{name: a, kustomization: {interval: 1m, prune: true}}]
+`), unrelated)
+			},
+			code:   1,
+			stderr: []string{`^error: my.yaml: ScenarioTemplate my: spec.parameters.0.targets.0.fieldPaths.1: parameter "x" targets metadata.name, which the naming rule sets after the parameters: the value would be lost \(fix: generated names are`}},
+		{name: "overlay annotation *", why: "warning: it matches no instance (it was ignored silently)",
+			input: func() []byte {
+				return resourceList(instance(webService), unrelated, "apiVersion: apps.kurator.dev/v1alpha1\nkind: Application\nmetadata:\n  name: orders\n  annotations:\n    scenario.kurator.dev/overlay: \"*\"\n    "+pathKey+": overlays/all.yaml\nspec: {}\n")
+			},
+			code: 0, processed: true,
+			stderr: []string{`^warning: overlays/all.yaml: Application orders: metadata.annotations.\[scenario.kurator.dev/overlay\]: overlay annotation scenario.kurator.dev/overlay: "\*" matches no instance: .* \(fix: write "true" to apply the overlay to every instance\)`}},
+		{name: "overlay annotation in upper case", why: "warning: instance names are lower case",
+			input: func() []byte {
+				return resourceList(instance(webService), unrelated, "apiVersion: apps.kurator.dev/v1alpha1\nkind: Application\nmetadata:\n  name: orders\n  annotations:\n    scenario.kurator.dev/overlay: ORDERS\n    "+pathKey+": overlays/orders.yaml\nspec: {}\n")
+			},
+			code: 0, processed: true,
+			stderr: []string{`^warning: overlays/orders.yaml: Application orders: metadata.annotations.\[scenario.kurator.dev/overlay\]: overlay annotation scenario.kurator.dev/overlay: "ORDERS": "ORDERS" is not an instance name, so it matches no instance \(fix: did you mean "orders"\? instance names are lower case\)`}},
 		{name: "non-string Pipeline params", why: "error: Tekton params are strings; the message says which layer set them",
 			input: func() []byte {
 				return resourceList(instance(webService+`overlays:
@@ -496,12 +689,12 @@ spec: {}
 				return resourceList(instance(webService+"  path: ./deploy${ENV\noutput: {flux: escape}\n"), unrelated)
 			},
 			code:   1,
-			stderr: []string{`orders.yaml: Application shop/orders: spec.syncPolicies.\[name=default\].kustomization.path: \$\{ENV: Flux post-build substitution fails on this: unterminated \$\{ \(fix: write \$\{NAME\}`}},
+			stderr: []string{`orders.yaml: Application shop/orders: spec.syncPolicies.\[name=default\].kustomization.path: \$\{ENV: Flux post-build substitution fails on this: missing closing brace \(fix: write \$\{NAME\}`}},
 		{name: "invalid Flux variable name", why: "warning with output.flux none: only Flux would fail",
 			input:     func() []byte { return resourceList(instance(webService+"  path: ./${A.B}\n"), unrelated) },
 			code:      0,
 			processed: true,
-			stderr:    []string{`^warning: orders.yaml: Application shop/orders: spec.syncPolicies.\[name=default\].kustomization.path: \$\{A.B\}: Flux post-build substitution would fail .*"A.B" is not a variable name Flux accepts`}},
+			stderr:    []string{`^warning: orders.yaml: Application shop/orders: spec.syncPolicies.\[name=default\].kustomization.path: \$\{A.B\}: Flux post-build substitution would fail on this if you apply the output with Flux: missing closing brace`}},
 		{name: "parameter target that matches nothing", why: "error: a template whose targets miss is broken",
 			input: func() []byte {
 				return resourceList(instance("extends: [my]\nvalues: {x: \"1\"}\n"),
@@ -601,7 +794,10 @@ resources:
 			code:   0,
 			stderr: []string{`^warning: web.yaml: Deployment shop/web: spec.template.spec.containers.\[name=web\].image: image 42 is not a string: left unchanged \(fix: quote the value\)`}},
 	}
+}
 
+func TestBadInput(t *testing.T) {
+	cases := badCases()
 	counts := map[string]int{}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -628,6 +824,18 @@ resources:
 			// missing file, is what has to be refused.
 			if err := os.WriteFile(filepath.Join(filepath.Dir(dir), "outside.yaml"), []byte(template("outside", "outside.yaml", "description: outside\n")), 0o644); err != nil {
 				t.Fatal(err)
+			}
+			for _, name := range tc.fifos {
+				p := filepath.Join(dir, name)
+				if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+					t.Fatal(err)
+				}
+				if err := syscall.Mkfifo(p, 0o644); err != nil {
+					t.Skipf("SKIPPED: cannot create a FIFO: %v", err)
+				}
+			}
+			for k, v := range tc.env {
+				t.Setenv(k, v)
 			}
 			input := tc.input()
 			start := time.Now()
@@ -700,6 +908,11 @@ resources:
 			case tc.processed:
 				if !strings.Contains(out, "# a comment that must survive") {
 					t.Errorf("the unrelated ConfigMap's comment is lost")
+				}
+				for _, keep := range tc.mustKeep {
+					if !strings.Contains(out, keep) {
+						t.Errorf("lost from the items: %s", keep)
+					}
 				}
 			case out != in:
 				t.Errorf("the items changed:\n%s", clipped(cmp.Diff(in, out)))

@@ -7,6 +7,7 @@ import (
 	"runtime/debug"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/kurator-scenario/scenario-fn/krm"
 	"sigs.k8s.io/kustomize/kyaml/fn/framework"
@@ -39,13 +40,39 @@ func Run(ctx *krm.Context, input []byte, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "error: %v\n", err)
 		return 1
 	}
-	problems := Process(ctx, rl)
+	// Over the process memory limit (krm.LimitMemory) the input goes back
+	// as it came, unless the output is being written already.
+	var mu sync.Mutex
+	written := false
+	krm.OnMemoryExceeded(func() bool {
+		mu.Lock()
+		if written {
+			mu.Unlock()
+			return false
+		}
+		_, _ = stdout.Write(input)
+		return true // mu stays locked: the process exits
+	})
+	defer krm.OnMemoryExceeded(nil)
+	var problems krm.Problems
+	if len(rl.Invalid) > 0 {
+		// Not objects in shape: no processor can run; the list goes back
+		// as it came, with the reasons.
+		problems = rl.Invalid
+		rl.Results = problems.Results()
+	} else {
+		problems = Process(ctx, rl)
+	}
 	for _, p := range problems {
 		if p.Severity == framework.Error || p.Severity == framework.Warning {
 			fmt.Fprintln(stderr, p.String())
 		}
 	}
-	if err := write(rl, stdout); err != nil {
+	mu.Lock()
+	err = write(rl, stdout)
+	written = true
+	mu.Unlock()
+	if err != nil {
 		fmt.Fprintf(stderr, "error: writing the ResourceList: %v\n", err)
 		return 1
 	}

@@ -75,6 +75,9 @@ func FuzzResourceList(f *testing.F) {
 	for _, s := range goldenSeeds(f) {
 		f.Add(s)
 	}
+	for _, s := range aliasSeeds() {
+		f.Add(s)
+	}
 	f.Fuzz(func(t *testing.T, in []byte) {
 		if len(in) > maxFuzzInput {
 			return
@@ -204,4 +207,29 @@ func sameItems(a, b []*yaml.RNode) bool {
 		}
 	}
 	return true
+}
+
+// aliasSeeds are ResourceLists with YAML anchors, aliases, merge keys,
+// self-references and aliases across items and into the functionConfig:
+// the bad-input rows about aliases, and small valid shapes to mutate.
+func aliasSeeds() [][]byte {
+	var out [][]byte
+	for _, tc := range badCases() {
+		if tc.memory || strings.Contains(tc.name, "alias") {
+			if in := tc.input(); len(in) <= maxFuzzInput {
+				out = append(out, in)
+			}
+		}
+	}
+	labels := strings.Replace(unrelated, "  namespace: shop\n", "  namespace: shop\n  labels: &lbl {team: a}\n", 1)
+	for _, items := range [][]string{
+		{labels, strings.NewReplacer("  namespace: shop\n", "  namespace: shop\n  labels: *lbl\n", "name: unrelated", "name: other").Replace(unrelated)},
+		{strings.Replace(deployment, "- name: web\n        image: nginx:1.25 # pinned", "- &c {name: web, image: nginx:1.25}\n      - {<<: *c, name: side}", 1)},
+		{strings.Replace(deployment, "- name: web\n        image: nginx:1.25 # pinned", "- &c {name: web, image: nginx:1.25}\n      - *c", 1)},
+	} {
+		out = append(out, resourceList(mirrorConfig, items...), resourceList(instance(webService), items...))
+	}
+	out = append(out, fcLast(resourceList(instance("extends: [web-service]\nvalues: {image: ghcr.io/acme/orders, gitRepository: https://github.com/acme/orders, fleet: *fleet}\n"),
+		strings.Replace(unrelated, "key: value", "key: &fleet prod", 1))))
+	return out
 }

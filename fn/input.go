@@ -1,6 +1,8 @@
 package fn
 
 import (
+	"errors"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -8,30 +10,24 @@ import (
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
-// MaxAliasExpansion bounds how many nodes the YAML aliases of one item (or
-// the functionConfig) may add when expanded. Processing follows aliases,
-// so a "billion laughs" document of a few hundred bytes would otherwise
-// take all memory and time.
-const MaxAliasExpansion = 1 << 20
-
 // checkInput refuses what no processor can handle safely, before any runs:
 //   - duplicate mapping keys (YAML forbids them; tools disagree on which one
 //     wins, so the function cannot know which metadata or spec is meant);
-//   - aliases that expand beyond MaxAliasExpansion nodes;
+//   - aliases that point into their own anchor (the document would contain
+//     itself), and aliases that expand the whole ResourceList beyond the
+//     alias budget (krm.AliasBudget), counted before anything expands them;
 //   - items without apiVersion or kind, which are not Kubernetes objects.
 //
 // Items with the same identity (group, kind, namespace, name) are a
 // warning: they pass through, but kustomize and kubectl apply reject them.
 func checkInput(rl *krm.ResourceList) (krm.Problems, map[*yaml.RNode]bool) {
 	var problems krm.Problems
-	aliased := map[*yaml.RNode]bool{}
+	aliased := measureAliases(rl, &problems)
 	seen := map[string]int{}
 	for i, it := range rl.Items {
 		id, src := krm.IDOf(it), krm.Source{File: krm.PathOf(it)}
 		where := "item " + strconv.Itoa(i)
-		if checkTree(it.YNode(), id, src, where, &problems) {
-			aliased[it] = true
-		}
+		checkKeys(it.YNode(), id, src, where, &problems)
 		meta, _ := it.GetMeta()
 		var missing []string
 		if strings.TrimSpace(meta.APIVersion) == "" {
@@ -65,11 +61,49 @@ func checkInput(rl *krm.ResourceList) (krm.Problems, map[*yaml.RNode]bool) {
 		seen[key] = i
 	}
 	if fc := rl.FunctionConfig; fc != nil && fc.YNode() != nil {
-		if checkTree(fc.YNode(), krm.IDOf(fc), krm.Source{File: krm.PathOf(fc)}, "the functionConfig", &problems) {
-			aliased[fc] = true
-		}
+		checkKeys(fc.YNode(), krm.IDOf(fc), krm.Source{File: krm.PathOf(fc)}, "the functionConfig", &problems)
 	}
 	return problems, aliased
+}
+
+// measureAliases charges the aliases of every item and of the
+// functionConfig to one budget, in the order they were written (an anchor
+// comes before its aliases), and returns the documents that use aliases or
+// merge keys. A cycle or a document past the budget is an error.
+func measureAliases(rl *krm.ResourceList, problems *krm.Problems) map[*yaml.RNode]bool {
+	type doc struct {
+		n     *yaml.RNode
+		where string
+	}
+	var docs []doc
+	for i, it := range rl.Items {
+		docs = append(docs, doc{it, "item " + strconv.Itoa(i)})
+	}
+	if fc := rl.FunctionConfig; fc != nil && fc.YNode() != nil {
+		docs = append(docs, doc{fc, "the functionConfig"})
+	}
+	sort.SliceStable(docs, func(i, j int) bool {
+		a, b := docs[i].n.YNode(), docs[j].n.YNode()
+		return a.Line < b.Line || (a.Line == b.Line && a.Column < b.Column)
+	})
+	aliased := map[*yaml.RNode]bool{}
+	measure := krm.NewAliases(krm.AliasBudget())
+	for _, d := range docs {
+		uses, err := measure.Measure(d.n.YNode())
+		if uses {
+			aliased[d.n] = true
+		}
+		if err == nil {
+			continue
+		}
+		field := ""
+		var cycle *krm.AliasCycleError
+		if errors.As(err, &cycle) {
+			field = cycle.Path
+		}
+		problems.Errorf(krm.IDOf(d.n), field, krm.Source{File: krm.PathOf(d.n)}, krm.AliasFix, "%s: %v", d.where, err)
+	}
+	return aliased
 }
 
 // expandAliases replaces the items and the functionConfig that use YAML
@@ -154,49 +188,31 @@ func copyTree(n *yaml.Node, copies map[*yaml.Node]*yaml.Node) *yaml.Node {
 	return &c
 }
 
-// checkTree reports duplicate keys and alias bombs in one document, and
-// whether it uses aliases or merge keys.
-func checkTree(root *yaml.Node, id *yaml.ResourceIdentifier, src krm.Source, where string, problems *krm.Problems) (aliases bool) {
-	c := &treeCheck{sizes: map[*yaml.Node]int{}}
-	size := c.walk(root, "")
+// checkKeys reports duplicate mapping keys in one document. It does not
+// follow aliases (what they name is checked where it is written).
+func checkKeys(root *yaml.Node, id *yaml.ResourceIdentifier, src krm.Source, where string, problems *krm.Problems) {
+	c := &treeCheck{}
+	c.walk(root, "")
 	for _, d := range c.dups {
 		problems.Errorf(id, d.path, src, "remove one of them, or merge them",
 			"%s has the key %s twice in the same mapping: YAML allows a key once, and tools disagree on which one wins", where, d.key)
 	}
-	if expansion := size - c.nodes; expansion > MaxAliasExpansion {
-		problems.Errorf(id, "", src, "write the values out without anchors (&) and aliases (*)",
-			"%s: YAML aliases expand it by %d nodes (more than %d): refused as a billion-laughs document", where, expansion, MaxAliasExpansion)
-	}
-	return c.aliases
 }
 
 type dupKey struct{ path, key string }
 
 type treeCheck struct {
-	sizes   map[*yaml.Node]int // expanded size of anchored nodes
-	nodes   int                // nodes as written
-	dups    []dupKey
-	aliases bool // an alias or a merge key (<<) to expand
+	dups []dupKey
 }
 
-// walk returns the expanded size of n: aliases count as the node they
-// name, computed once per anchor, so the walk stays linear in the document.
-func (c *treeCheck) walk(n *yaml.Node, path string) int {
+func (c *treeCheck) walk(n *yaml.Node, path string) {
 	if n == nil {
-		return 0
+		return
 	}
-	c.nodes++
-	size := 1
 	switch n.Kind {
-	case yaml.AliasNode:
-		c.aliases = true
-		if s, ok := c.sizes[n.Alias]; ok {
-			return s
-		}
-		return 1
 	case yaml.DocumentNode, yaml.SequenceNode:
 		for i, ch := range n.Content {
-			size = saturatingAdd(size, c.walk(ch, joinIndex(path, n.Kind, i)))
+			c.walk(ch, joinIndex(path, n.Kind, i))
 		}
 	case yaml.MappingNode:
 		var keys map[string]bool
@@ -205,9 +221,6 @@ func (c *treeCheck) walk(n *yaml.Node, path string) int {
 		}
 		for i := 0; i+1 < len(n.Content); i += 2 {
 			k := n.Content[i]
-			if k.Tag == "!!merge" {
-				c.aliases = true
-			}
 			if k.Kind == yaml.ScalarNode && k.Value != "<<" {
 				dup := false
 				if keys != nil {
@@ -225,21 +238,10 @@ func (c *treeCheck) walk(n *yaml.Node, path string) int {
 					c.dups = append(c.dups, dupKey{path: joinKey(path, k.Value), key: k.Value})
 				}
 			}
-			size = saturatingAdd(size, c.walk(k, path))
-			size = saturatingAdd(size, c.walk(n.Content[i+1], joinKey(path, k.Value)))
+			c.walk(k, path)
+			c.walk(n.Content[i+1], joinKey(path, k.Value))
 		}
 	}
-	if n.Anchor != "" {
-		c.sizes[n] = size
-	}
-	return size
-}
-
-func saturatingAdd(a, b int) int {
-	if s := a + b; s >= a && s <= 1<<40 {
-		return s
-	}
-	return 1 << 40
 }
 
 func joinIndex(path string, kind yaml.Kind, i int) string {

@@ -44,7 +44,10 @@ import (
 // function:
 //
 //   - ScenarioTemplate: the instance's earlier output (annotation
-//     scenario.kurator.dev/instance: <ns>/<name>) is replaced; such items
+//     scenario.kurator.dev/instance: <ns>/<name>, written by the function
+//     itself, so with its kinds, names and templates annotation; copies
+//     of the annotation on other resources are the bad-input matrix's
+//     business) is replaced; such items
 //     whose role the current instance no longer generates are stale and
 //     removed; templates, the instance itself and overlays addressed to the
 //     instance are consumed, except in a kpt package (a Kptfile among the

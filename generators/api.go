@@ -3,6 +3,8 @@ package generators
 import (
 	"embed"
 	"fmt"
+	"path"
+	"strings"
 	"sync"
 
 	"github.com/kurator-scenario/scenario-fn/krm"
@@ -167,6 +169,7 @@ func ParseTemplate(node *yaml.RNode, source string, lines bool) (*Template, krm.
 				problems.Errorf(id, fmt.Sprintf("spec.parameters.%d.targets", i), t.at(f.Value), "",
 					"cannot decode targets: %v", err)
 			}
+			checkNamingTargets(&problems, id, t, f.Value, i, param)
 		}
 		t.Parameters = append(t.Parameters, param)
 	}
@@ -183,8 +186,61 @@ func ParseTemplate(node *yaml.RNode, source string, lines bool) (*Template, krm.
 	if o := s.Field("output"); o != nil {
 		t.Flux = scalar(o.Value, "flux")
 		t.OutputPath = scalar(o.Value, "path")
+		if msg := outputPathProblem(t.OutputPath); msg != "" {
+			n, _ := o.Value.Pipe(yaml.Lookup("path"))
+			problems.Errorf(id, "spec.output.path", t.at(n), "use a relative path inside the package, e.g. generated/"+orName(t.Name)+".yaml", "%s", msg)
+		}
 	}
 	return t, problems
+}
+
+func orName(n string) string {
+	if n == "" {
+		return "<instance>"
+	}
+	return n
+}
+
+// outputPathProblem says what is wrong with spec.output.path: kpt writes
+// the generated resources there, so it must stay inside the package.
+func outputPathProblem(p string) string {
+	switch {
+	case p == "":
+		return ""
+	case path.IsAbs(p) || strings.HasPrefix(p, `\`) || (len(p) > 1 && p[1] == ':'):
+		return fmt.Sprintf("output path %q is absolute: kpt would write outside the package", p)
+	}
+	c := path.Clean(strings.ReplaceAll(p, `\`, "/"))
+	if c == ".." || strings.HasPrefix(c, "../") {
+		return fmt.Sprintf("output path %q leaves the package", p)
+	}
+	if c == "." {
+		return fmt.Sprintf("output path %q is the package directory, not a file", p)
+	}
+	return ""
+}
+
+// checkNamingTargets refuses parameter targets on metadata.name and
+// metadata.namespace: the naming rule sets both after the parameters, so
+// the value would be lost without a word.
+func checkNamingTargets(problems *krm.Problems, id *yaml.ResourceIdentifier, t *Template, targets *yaml.RNode, i int, param *Parameter) {
+	for j, tg := range param.Targets {
+		if tg == nil {
+			continue
+		}
+		for k, fp := range tg.FieldPaths {
+			if fp != "metadata.name" && fp != "metadata.namespace" {
+				continue
+			}
+			var at *yaml.RNode
+			if j < len(targets.YNode().Content) {
+				at = yaml.NewRNode(targets.YNode().Content[j])
+			}
+			problems.Errorf(id, fmt.Sprintf("spec.parameters.%d.targets.%d.fieldPaths.%d", i, j, k), t.at(at),
+				"generated names are <instance> or <instance>-<name> and the namespace is the instance's: rename the instance (or the template resource) instead",
+				"parameter %q targets %s, which the naming rule sets after the parameters: the value would be lost", param.Name, fp)
+		}
+	}
 }
 
 func templateHint(fe schema.FieldError) string {

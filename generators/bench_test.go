@@ -6,39 +6,19 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/kurator-scenario/scenario-fn/internal/benchdata"
 	"sigs.k8s.io/kustomize/kyaml/kio"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
 // benchInstances returns n instances of canary-service (chain:
 // web-service -> progressive-delivery -> canary-service -> instance), each
-// with its own values and an overlay, as one multi-document stream.
+// with its own values and an overlay, as one multi-document stream: the
+// instances of benchdata.Scenario.
 func benchInstances(n int) []byte {
 	var b strings.Builder
 	for i := 0; i < n; i++ {
-		fmt.Fprintf(&b, `---
-apiVersion: scenario.kurator.dev/v1alpha1
-kind: ScenarioTemplate
-metadata:
-  name: svc-%[1]d
-  namespace: team-%[2]d
-spec:
-  extends: [canary-service]
-  values:
-    image: ghcr.io/acme/svc-%[1]d
-    tag: v1.%[1]d.0
-    gitRepository: https://github.com/acme/svc-%[1]d
-    fleet: fleet-%[2]d
-    replicas: %[3]d
-    hosts: [svc-%[1]d.example.com]
-  overlays:
-  - apiVersion: apps.kurator.dev/v1alpha1
-    kind: Application
-    spec:
-      syncPolicies:
-      - name: production
-        kustomization: {path: ./deploy/prod, interval: 5m0s, prune: true}
-`, i, i%10, 1+i%5)
+		b.WriteString("---\n" + benchdata.Instance(i, "canary-service"))
 	}
 	return []byte(b.String())
 }

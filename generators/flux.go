@@ -1,10 +1,9 @@
 package generators
 
 import (
-	"fmt"
-	"regexp"
 	"strings"
 
+	"github.com/fluxcd/pkg/envsubst/parse"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
@@ -57,21 +56,76 @@ func walkPath(n *yaml.Node, parts []string, path string, fn func(n *yaml.Node, p
 	walkPath(mapValue(n, parts[0]), parts[1:], join(path, parts[0]), fn)
 }
 
-var fluxVarName = regexp.MustCompile(`^[_a-zA-Z][_a-zA-Z0-9]*$`)
-
-// FluxExpr is one ${...} expression found in a string.
-type FluxExpr struct {
-	Text string // the whole expression, e.g. ${THANOS_ACCESS_KEY}
-	Err  string // why Flux would reject it, or ""
+// FluxVar is one variable that Flux's post-build substitution reads.
+type FluxVar struct {
+	Name string
+	// Required: the expression has no default (${A}, ${A,,}, ${#A}, ...),
+	// so Flux in strict mode fails when the variable is not set.
+	Required bool
 }
 
-// FluxExpressions scans s like Flux post-build substitution does: `$$` is
-// an escaped `$`, `${` opens an expression that must close with `}` and
-// hold a variable name optionally followed by :=default or :-default.
-func FluxExpressions(s string) []FluxExpr {
-	var out []FluxExpr
-	for i := 0; i < len(s); i++ {
-		if s[i] != '$' || i+1 >= len(s) {
+// FluxError is an expression Flux's post-build substitution rejects.
+type FluxError struct {
+	Expr string // the ${...} expression, as written
+	Err  error  // Flux's parser's error for it
+}
+
+// FluxVariables parses s with Flux's own post-build substitution parser
+// (github.com/fluxcd/pkg/envsubst, what kustomize-controller runs). It
+// returns the variables s reads, or, when Flux rejects s, each expression
+// it rejects. `$$` is an escaped `$`; only ${...} is substituted.
+func FluxVariables(s string) ([]FluxVar, []FluxError) {
+	if !strings.Contains(s, "${") {
+		return nil, nil
+	}
+	tree, err := parse.Parse(s)
+	if err != nil {
+		return nil, fluxErrors(s, err)
+	}
+	var vars []FluxVar
+	index := map[string]int{}
+	var visit func(n parse.Node)
+	visit = func(n parse.Node) {
+		switch n := n.(type) {
+		case *parse.ListNode:
+			for _, c := range n.Nodes {
+				visit(c)
+			}
+		case *parse.FuncNode:
+			required := !fluxDefaultOps[n.Name]
+			if i, ok := index[n.Param]; ok {
+				vars[i].Required = vars[i].Required || required
+			} else {
+				index[n.Param] = len(vars)
+				vars = append(vars, FluxVar{Name: n.Param, Required: required})
+			}
+			for _, a := range n.Args {
+				visit(a)
+			}
+		}
+	}
+	visit(tree.Root)
+	return vars, nil
+}
+
+// fluxDefaultOps are the operators with which Flux's strict substitution
+// accepts an unset variable (${A:=x}, ${A-x}, ...): envsubst's isDefaultOp.
+// TestFluxVariableRulesAgreeWithFlux (e2e) checks every verdict against
+// Flux's substitution itself.
+var fluxDefaultOps = map[string]bool{
+	"-": true, "+": true, "=": true, "?": true,
+	":-": true, ":+": true, ":=": true, ":?": true,
+}
+
+// fluxErrors finds the expressions of s that Flux's parser (which failed
+// on s with err) rejects: each unescaped ${, up to its closing brace or the
+// end of s, is parsed on its own and skipped, so this is linear in s. With
+// a single expression, err is its error. When none can be singled out, the
+// whole of s is reported with err.
+func fluxErrors(s string, err error) []FluxError {
+	var exprs []string
+	for i := 0; i+1 < len(s); i++ {
+		if s[i] != '$' {
 			continue
 		}
 		if s[i+1] == '$' {
@@ -81,27 +135,33 @@ func FluxExpressions(s string) []FluxExpr {
 		if s[i+1] != '{' {
 			continue
 		}
-		end := strings.IndexByte(s[i+2:], '}')
-		if end < 0 {
-			out = append(out, FluxExpr{Text: s[i:], Err: "unterminated ${"})
-			return out
-		}
-		body := s[i+2 : i+2+end]
-		expr := FluxExpr{Text: s[i : i+3+end]}
-		name := body
-		for _, op := range []string{":=", ":-"} {
-			if k := strings.Index(body, op); k >= 0 {
-				name = body[:k]
-				break
+		end := len(s)
+		for j, depth := i+1, 0; j < len(s); j++ {
+			if s[j] == '{' {
+				depth++
+			} else if s[j] == '}' {
+				if depth--; depth == 0 {
+					end = j + 1
+					break
+				}
 			}
 		}
-		if !fluxVarName.MatchString(name) {
-			expr.Err = fmt.Sprintf("%q is not a variable name Flux accepts (letters, digits and _, not starting with a digit; defaults as ${VAR:=default})", name)
-		}
-		out = append(out, expr)
-		i += 2 + end
+		exprs = append(exprs, s[i:end])
+		i = end - 1
 	}
-	return out
+	if len(exprs) == 1 {
+		return []FluxError{{Expr: exprs[0], Err: err}}
+	}
+	var errs []FluxError
+	for _, e := range exprs {
+		if _, perr := parse.Parse(e); perr != nil {
+			errs = append(errs, FluxError{Expr: e, Err: perr})
+		}
+	}
+	if len(errs) == 0 {
+		errs = []FluxError{{Expr: s, Err: err}}
+	}
+	return errs
 }
 
 // escapeForFlux doubles every `$` so that Flux's substitution, which turns

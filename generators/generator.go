@@ -1,11 +1,13 @@
 package generators
 
 import (
+	"fmt"
 	"path"
 	"strconv"
 	"strings"
 
 	"github.com/kurator-scenario/scenario-fn/krm"
+	"github.com/kurator-scenario/scenario-fn/kurator"
 	"sigs.k8s.io/kustomize/kyaml/kio/filters"
 	"sigs.k8s.io/kustomize/kyaml/kio/kioutil"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
@@ -54,6 +56,7 @@ func (Generator) Process(ctx *krm.Context, rl *krm.ResourceList) ([]*yaml.RNode,
 	// local-config): inputs of the render, not resources it can clash with.
 	sources := map[*yaml.RNode]bool{}
 	insertAt := -1
+	earlier := map[*yaml.RNode]bool{}
 	for _, it := range rl.Items {
 		meta, _ := it.GetMeta()
 		ann := meta.Annotations
@@ -79,6 +82,9 @@ func (Generator) Process(ctx *krm.Context, rl *krm.ResourceList) ([]*yaml.RNode,
 				sources[it] = true
 			}
 		case ann[AnnotationOverlay] != "" && ann[AnnotationOverlay] != "false":
+			if msg, hint := overlayAnnotationProblem(ann[AnnotationOverlay], inst.Name); msg != "" {
+				problems.Warnf(krm.IDOf(it), "metadata.annotations.["+AnnotationOverlay+"]", krm.Source{File: krm.PathOf(it)}, hint, "%s", msg)
+			}
 			// Overlays addressed to other instances pass through for them.
 			if !appliesTo(ann[AnnotationOverlay], inst.Name) {
 				keep = append(keep, it)
@@ -90,9 +96,10 @@ func (Generator) Process(ctx *krm.Context, rl *krm.ResourceList) ([]*yaml.RNode,
 				sources[it] = true
 			}
 		case ann[AnnotationInstance] == owner:
-			if insertAt < 0 {
-				insertAt = len(keep)
-			}
+			// Earlier output, if the instance really generated it: decided
+			// once this render says which kinds it generates.
+			earlier[it] = true
+			keep = append(keep, it)
 		default:
 			keep = append(keep, it)
 		}
@@ -106,6 +113,8 @@ func (Generator) Process(ctx *krm.Context, rl *krm.ResourceList) ([]*yaml.RNode,
 		return nil, problems
 	}
 
+	keep, insertAt, ps = dropEarlierOutput(keep, earlier, res.Resources, inst, ns)
+	problems = append(problems, ps...)
 	taken := map[string]*yaml.RNode{}
 	for _, it := range keep {
 		if !sources[it] {
@@ -142,6 +151,77 @@ func (Generator) Process(ctx *krm.Context, rl *krm.ResourceList) ([]*yaml.RNode,
 	return out, problems
 }
 
+// dropEarlierOutput removes the instance's earlier output from keep and
+// returns where the new output goes (-1: at the end). An item annotated
+// with the instance is its earlier output only when the instance could
+// have generated it: a kind it generates, in its namespace, a name its
+// naming rule gives (<instance> or <instance>-<name>), and the templates
+// annotation it writes. Anything else with the annotation (copied from
+// generated output, or forged) is kept, with a warning naming its file:
+// dropping it would delete a resource the instance does not own.
+func dropEarlierOutput(keep []*yaml.RNode, earlier map[*yaml.RNode]bool, generated []*yaml.RNode, inst *Template, ns string) ([]*yaml.RNode, int, krm.Problems) {
+	if len(earlier) == 0 {
+		return keep, -1, nil
+	}
+	var problems krm.Problems
+	kinds := map[string]bool{}
+	var kindList []string
+	for _, n := range generated {
+		k := groupKind(n)
+		if !kinds[k] {
+			kinds[k] = true
+			kindList = append(kindList, n.GetKind())
+		}
+	}
+	out := keep[:0:0]
+	insertAt := -1
+	for _, it := range keep {
+		if !earlier[it] {
+			out = append(out, it)
+			continue
+		}
+		meta, _ := it.GetMeta()
+		var why string
+		switch {
+		case !kinds[groupKind(it)] && !generatable(meta):
+			why = fmt.Sprintf("the instance generates no %s (it generates %s)", meta.Kind, strings.Join(kindList, ", "))
+		case orDefault(meta.Namespace) != ns:
+			why = fmt.Sprintf("the instance generates into namespace %s, not %s", ns, orDefault(meta.Namespace))
+		case meta.Name != inst.Name && !strings.HasPrefix(meta.Name, inst.Name+"-"):
+			why = fmt.Sprintf("the name %q is not one the instance gives (%s or %s-<name>)", meta.Name, inst.Name, inst.Name)
+		case meta.Annotations[AnnotationTemplates] == "":
+			why = "it has no " + AnnotationTemplates + " annotation, which the instance writes on what it generates"
+		}
+		if why == "" {
+			if insertAt < 0 {
+				insertAt = len(out)
+			}
+			continue
+		}
+		problems.Warnf(krm.IDOf(it), "metadata.annotations.["+AnnotationInstance+"]", krm.Source{File: krm.PathOf(it)},
+			"remove the annotation from resources the instance did not generate",
+			"%s is annotated %s: %s, but the instance did not generate it: %s; kept unchanged, not replaced",
+			krm.ResourceString(krm.IDOf(it)), AnnotationInstance, meta.Annotations[AnnotationInstance], why)
+		out = append(out, it)
+	}
+	return out, insertAt, problems
+}
+
+// generatable tells the kinds templates generate even when this render
+// does not (an earlier spec did: stale output): Kurator's kinds and the
+// Secrets they reference.
+func generatable(m yaml.ResourceMeta) bool {
+	return kurator.IsKurator(m.APIVersion) || (m.APIVersion == "v1" && m.Kind == "Secret")
+}
+
+func groupKind(n *yaml.RNode) string {
+	group, _, found := strings.Cut(n.GetApiVersion(), "/")
+	if !found {
+		group = ""
+	}
+	return group + "|" + n.GetKind()
+}
+
 func chainString(chain []*Template, inst *Template) string {
 	var refs []string
 	for _, t := range chain {
@@ -175,6 +255,30 @@ func appliesTo(list, name string) bool {
 		}
 	}
 	return false
+}
+
+// overlayAnnotationProblem explains an overlay annotation entry that can
+// match no instance ("*", "ORDERS", "True"): such an overlay would be
+// ignored without a word.
+func overlayAnnotationProblem(list, name string) (msg, hint string) {
+	if list == "true" {
+		return "", ""
+	}
+	for _, n := range strings.Split(list, ",") {
+		n = strings.TrimSpace(n)
+		switch {
+		case n == "*" || strings.EqualFold(n, "true") || strings.EqualFold(n, "all"):
+			return fmt.Sprintf("overlay annotation %s: %q matches no instance: the value is \"true\" (every instance) or a comma-separated list of instance names", AnnotationOverlay, list),
+				"write \"true\" to apply the overlay to every instance"
+		case n == "" || !kurator.ValidName(n):
+			hint := "write instance names (DNS-1123: lower-case letters, digits and '-'), separated by commas"
+			if l := strings.ToLower(n); l == name || kurator.ValidName(l) {
+				hint = fmt.Sprintf("did you mean %q? instance names are lower case", l)
+			}
+			return fmt.Sprintf("overlay annotation %s: %q: %q is not an instance name, so it matches no instance", AnnotationOverlay, list, n), hint
+		}
+	}
+	return "", ""
 }
 
 func overlayName(n *yaml.RNode) string {

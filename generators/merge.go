@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/kurator-scenario/scenario-fn/kurator"
 	"k8s.io/kube-openapi/pkg/validation/spec"
@@ -33,8 +34,10 @@ func mergeResource(dest, patch *yaml.RNode, apiVersion, kind string) (*yaml.RNod
 }
 
 func mergeResourceRaw(dest, patch *yaml.RNode, apiVersion, kind string) (*yaml.RNode, error) {
+	typ := kurator.Lookup(apiVersion, kind)
+	defer useKyamlSchema(typ == nil)()
 	var s *openapi.ResourceSchema
-	if typ := kurator.Lookup(apiVersion, kind); typ != nil {
+	if typ != nil {
 		s = typ.MergeSchema()
 		if mapValue(patch.YNode(), patchDirective) != nil {
 			return walkMerge(dest, patch, s) // a directive on the whole resource
@@ -47,6 +50,45 @@ func mergeResourceRaw(dest, patch *yaml.RNode, apiVersion, kind string) (*yaml.R
 		return dest, nil
 	}
 	return walkMerge(dest, patch, s)
+}
+
+// kyamlSchema guards kyaml's global OpenAPI registry. kyaml's merge walker
+// looks up field schemas there, and the first lookup parses kyaml's
+// built-in Kubernetes schema, which takes more time than the rest of a
+// one-instance render. Kurator kinds do not need it: their CRD schemas are
+// self-contained (mergeResourceRaw passes them to the walker). So the
+// built-in schema is switched off until the first resource of another kind
+// (a Secret, a Deployment) is merged; from then on it is on for the rest of
+// the process, and that kind's nested lists merge by the Kubernetes API's
+// keys as always.
+var kyamlSchema struct {
+	sync.RWMutex
+	decided bool // Suppress or Reset has been called
+	builtin bool // the built-in Kubernetes schema is in use
+}
+
+// useKyamlSchema sets the registry up for a merge that needs the built-in
+// Kubernetes schema (builtin) or not, and holds it in that state until the
+// returned func is called.
+func useKyamlSchema(builtin bool) (release func()) {
+	ks := &kyamlSchema
+	ks.RLock()
+	if ks.decided && (ks.builtin || !builtin) {
+		return ks.RUnlock
+	}
+	ks.RUnlock()
+	ks.Lock()
+	switch {
+	case builtin && !ks.builtin:
+		openapi.ResetOpenAPI() // parsed again, with the built-in schema, on next use
+		ks.builtin = true
+	case !ks.decided:
+		openapi.SuppressBuiltInSchemaUse()
+	}
+	ks.decided = true
+	ks.Unlock()
+	ks.RLock()
+	return ks.RUnlock
 }
 
 // settleDirectives applies the directives a merge left in place. merge2

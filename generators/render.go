@@ -102,9 +102,11 @@ func (rv *Resolver) render(inst *Template, overlays []Overlay, tracing bool) (*R
 	}
 	chain, ps := rv.Chain(inst)
 	r.problems = append(r.problems, ps...)
-	if r.problems.HasErrors() {
+	if ps.HasErrors() {
 		return nil, r.problems
 	}
+	// An invalid name or namespace does not stop the checks of the values:
+	// every configuration error is reported in one run.
 	for i, ref := range inst.Extends {
 		if t, _, _ := rv.lookup(ref, inst); t != nil {
 			if t.Node.GetAnnotations()[AnnotationAbstract] == "true" {
@@ -504,18 +506,18 @@ func (r *render) flux() {
 				}
 				return
 			}
-			for _, e := range FluxExpressions(n.Value) {
+			vars, errs := FluxVariables(n.Value)
+			if len(vars) > 0 || len(errs) > 0 {
 				hasPlaceholder = true
-				if e.Err == "" {
-					continue
-				}
+			}
+			for _, e := range errs {
 				src, _ := r.trace.originOf(res, path)
 				if mode == FluxNone {
 					r.problems.Warnf(id, path, src.Source, "write ${NAME}, ${NAME:=default} or $${...} for a literal",
-						"%s: Flux post-build substitution would fail on this if you apply the output with Flux: %s", e.Text, e.Err)
+						"%s: Flux post-build substitution would fail on this if you apply the output with Flux: %v", e.Expr, e.Err)
 				} else {
 					r.problems.Errorf(id, path, src.Source, "write ${NAME}, ${NAME:=default} or $${...} for a literal",
-						"%s: Flux post-build substitution fails on this: %s", e.Text, e.Err)
+						"%s: Flux post-build substitution fails on this: %v", e.Expr, e.Err)
 				}
 			}
 		})

@@ -2,6 +2,7 @@ package generators
 
 import (
 	"embed"
+	"errors"
 	"fmt"
 	"io/fs"
 	"os"
@@ -83,7 +84,21 @@ func parseTemplateFile(data []byte, file string, lines bool) ([]*Template, krm.P
 		return nil, problems
 	}
 	var out []*Template
+	// Aliases are measured before anything follows them, and expanded the
+	// way the function expands them in items.
+	aliases := krm.NewAliases(krm.AliasBudget())
 	for _, n := range nodes {
+		uses, err := aliases.Measure(n.YNode())
+		if err != nil {
+			problems.Errorf(krm.IDOf(n), "", krm.Source{File: file}, krm.AliasFix, "%v", err)
+			continue
+		}
+		if uses {
+			if err := n.DeAnchor(); err != nil {
+				problems.Errorf(krm.IDOf(n), "", krm.Source{File: file}, krm.AliasFix, "cannot expand its YAML aliases: %v", err)
+				continue
+			}
+		}
 		if n.GetKind() != Kind {
 			continue
 		}
@@ -145,8 +160,17 @@ func (r *Resolver) lookup(ref string, from *Template) (*Template, string, string
 	if ts, ok := r.files[p]; ok {
 		return firstTemplate(ts), "", ""
 	}
-	data, err := r.Root.ReadFile(p)
-	if err != nil {
+	data, err := r.readFile(p)
+	var notRegular *krm.NotRegularError
+	var tooLarge *krm.TooLargeError
+	switch {
+	case errors.As(err, &notRegular):
+		return nil, fmt.Sprintf("template path %q is not a regular file (%s)", ref, notRegular.What()),
+			"name a template file; named pipes, devices and sockets are not read"
+	case errors.As(err, &tooLarge):
+		return nil, fmt.Sprintf("template file %q is larger than %d bytes, the input limit", ref, tooLarge.Limit),
+			"split the template, or set " + krm.MaxInputBytesEnv + " to raise the limit"
+	case err != nil:
 		msg := fmt.Sprintf("cannot read template file %q: %v", ref, unwrapPathError(err))
 		if strings.Contains(err.Error(), "escapes from parent") || strings.Contains(err.Error(), "path escapes") {
 			msg = fmt.Sprintf("template path %q leaves the package directory (through a symlink or ..)", ref)
@@ -166,6 +190,17 @@ func (r *Resolver) lookup(ref string, from *Template) (*Template, string, string
 	}
 	r.files[p] = ts
 	return firstTemplate(ts), "", ""
+}
+
+// readFile reads a template file through the root: a regular file of at
+// most krm.MaxInputBytes, opened without blocking (a FIFO would block
+// the open until another process writes to it).
+func (r *Resolver) readFile(p string) ([]byte, error) {
+	f, err := r.Root.OpenFile(p, krm.OpenFlags, 0)
+	if err != nil {
+		return nil, err
+	}
+	return krm.ReadRegular(f, p, krm.MaxInputBytes())
 }
 
 func firstTemplate(ts []*Template) *Template {

@@ -197,9 +197,11 @@ func PathOf(n *yaml.RNode) string {
 	if n == nil {
 		return ""
 	}
+	//lint:ignore SA1019 kustomize and older kpt still write the legacy annotation
 	a := n.GetAnnotations(kioutil.PathAnnotation, kioutil.LegacyPathAnnotation)
 	if p := a[kioutil.PathAnnotation]; p != "" {
 		return p
 	}
+	//lint:ignore SA1019 see above
 	return a[kioutil.LegacyPathAnnotation]
 }

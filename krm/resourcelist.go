@@ -18,6 +18,11 @@ type ResourceList struct {
 	Items          []*yaml.RNode
 	FunctionConfig *yaml.RNode
 	Results        framework.Results
+	// Invalid are the items and functionConfig that Read found to be no
+	// Kubernetes object in shape (a scalar, metadata or labels that are
+	// not mappings). Such a list is written back as it came, with these
+	// errors as results: no processor can run on it.
+	Invalid Problems
 }
 
 // Read parses a ResourceList. Reader annotations are neither added nor
@@ -37,6 +42,18 @@ func Read(in []byte) (*ResourceList, error) {
 	if err != nil {
 		return nil, fmt.Errorf("reading the ResourceList: %w", err)
 	}
+	if rw.WrappingKind == "" && len(items) > 1 {
+		lists := 0
+		for _, it := range items {
+			if it.YNode().Kind == yaml.MappingNode && it.GetKind() == kio.ResourceListKind {
+				lists++
+			}
+		}
+		if lists > 0 {
+			return nil, fmt.Errorf("input holds %d YAML documents (separated by ---), %d of them a ResourceList: "+
+				"a KRM function reads exactly one ResourceList on stdin; send one per run", len(items), lists)
+		}
+	}
 	if rw.WrappingKind != kio.ResourceListKind {
 		got := rw.WrappingKind
 		if got == "" && len(items) > 0 && items[0].YNode().Kind == yaml.MappingNode {
@@ -45,49 +62,96 @@ func Read(in []byte) (*ResourceList, error) {
 		return nil, fmt.Errorf("input is not a ResourceList (got kind %q): a KRM function reads "+
 			"kind: ResourceList, apiVersion: config.kubernetes.io/v1 on stdin", got)
 	}
+	rl := &ResourceList{Items: items, FunctionConfig: rw.FunctionConfig}
 	for i, it := range items {
-		if err := checkItem(it); err != nil {
-			return nil, fmt.Errorf("item %d%s: %w", i, describeItem(it), err)
+		if field, err := checkItem(it); err != nil {
+			rl.Invalid.Errorf(idOfMapping(it), field, Source{File: pathOfMapping(it)}, objectHint,
+				"item %d%s: %v", i, describeItem(it), err)
 		}
 	}
 	if fc := rw.FunctionConfig; fc != nil && !yaml.IsMissingOrNull(fc) {
-		if err := checkItem(fc); err != nil {
-			return nil, fmt.Errorf("functionConfig: %w", err)
+		if field, err := checkItem(fc); err != nil {
+			rl.Invalid.Errorf(idOfMapping(fc), field, Source{File: pathOfMapping(fc)},
+				"write the functionConfig as an object: apiVersion scenario.kurator.dev/v1alpha1, kind, metadata and spec",
+				"functionConfig%s: %v", describeItem(fc), err)
 		}
 	}
-	return &ResourceList{Items: items, FunctionConfig: rw.FunctionConfig}, nil
+	return rl, nil
+}
+
+const objectHint = "write each item as a Kubernetes object: a mapping with apiVersion, kind and metadata, whose labels and annotations are mappings of strings"
+
+// idOfMapping and pathOfMapping are IDOf and PathOf for items that may
+// not be objects: only a mapping with mapping metadata has them.
+func idOfMapping(n *yaml.RNode) *yaml.ResourceIdentifier {
+	if !metadataIsMapping(n) {
+		return nil
+	}
+	return IDOf(n)
+}
+
+func pathOfMapping(n *yaml.RNode) string {
+	if !metadataIsMapping(n) {
+		return ""
+	}
+	if f := n.Field("metadata"); f != nil {
+		if a := f.Value.Field("annotations"); a != nil && resolveAlias(a.Value.YNode()).Kind != yaml.MappingNode {
+			return ""
+		}
+	}
+	return PathOf(n)
+}
+
+func metadataIsMapping(n *yaml.RNode) bool {
+	if n.YNode().Kind != yaml.MappingNode {
+		return false
+	}
+	md := n.Field("metadata")
+	return md == nil || yaml.IsMissingOrNull(md.Value) || resolveAlias(md.Value.YNode()).Kind == yaml.MappingNode
 }
 
 // checkItem refuses what is not a Kubernetes object in shape: kyaml (and
 // every runner) expects a mapping with metadata, labels and annotations
 // as mappings of strings.
-func checkItem(n *yaml.RNode) error {
+func checkItem(n *yaml.RNode) (field string, err error) {
 	if n.YNode().Kind != yaml.MappingNode {
-		return fmt.Errorf("not an object (a YAML mapping)")
+		return "", fmt.Errorf("not an object (a YAML mapping)")
 	}
 	md := n.Field("metadata")
 	if md == nil || yaml.IsMissingOrNull(md.Value) {
-		return nil
+		return "", nil
 	}
 	if md.Value.YNode().Kind != yaml.MappingNode {
-		return fmt.Errorf("metadata is not a mapping")
+		return "metadata", fmt.Errorf("metadata is not a mapping")
 	}
 	for _, f := range []string{"labels", "annotations"} {
 		v := md.Value.Field(f)
 		if v == nil || yaml.IsMissingOrNull(v.Value) {
 			continue
 		}
-		if v.Value.YNode().Kind != yaml.MappingNode {
-			return fmt.Errorf("metadata.%s is not a mapping", f)
+		// An alias to a mapping (labels: *lbl) is a mapping: the function
+		// expands aliases before any processor looks at the item.
+		m := resolveAlias(v.Value.YNode())
+		if m.Kind != yaml.MappingNode {
+			return "metadata." + f, fmt.Errorf("metadata.%s is not a mapping", f)
 		}
-		c := v.Value.YNode().Content
+		c := m.Content
 		for j := 0; j+1 < len(c); j += 2 {
-			if c[j].Kind != yaml.ScalarNode || c[j+1].Kind != yaml.ScalarNode {
-				return fmt.Errorf("metadata.%s.%s is not a string", f, c[j].Value)
+			if resolveAlias(c[j]).Kind != yaml.ScalarNode || resolveAlias(c[j+1]).Kind != yaml.ScalarNode {
+				return "metadata." + f + "." + c[j].Value, fmt.Errorf("metadata.%s.%s is not a string", f, c[j].Value)
 			}
 		}
 	}
-	return nil
+	return "", nil
+}
+
+// resolveAlias follows an alias to the node it names (a chain of aliases
+// cannot exist in YAML: an alias names an anchored node, never an alias).
+func resolveAlias(n *yaml.Node) *yaml.Node {
+	if n.Kind == yaml.AliasNode && n.Alias != nil {
+		return n.Alias
+	}
+	return n
 }
 
 func describeItem(n *yaml.RNode) string {
@@ -106,8 +170,69 @@ func describeItem(n *yaml.RNode) string {
 	return " (" + strings.Join(parts, " ") + ")"
 }
 
-// Write serialises the ResourceList, results included.
+// Write serialises the ResourceList, results included. Items kyaml's
+// writer cannot handle (not objects in shape, see Invalid) are written as
+// they are.
 func (rl *ResourceList) Write(w io.Writer) error {
+	if len(rl.Invalid) > 0 {
+		return rl.writeRaw(w)
+	}
+	var buf bytes.Buffer
+	if err := rl.safeWrite(&buf); err != nil {
+		return rl.writeRaw(w)
+	}
+	_, err := w.Write(buf.Bytes())
+	return err
+}
+
+// safeWrite is write, with a panic of kyaml's writer as an error.
+func (rl *ResourceList) safeWrite(w io.Writer) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("kyaml's writer: %v", r)
+		}
+	}()
+	return rl.write(w)
+}
+
+// writeRaw encodes the list as it is, without kio.ByteWriter (which reads
+// and clears annotations of every item, and fails on items that are not
+// objects).
+func (rl *ResourceList) writeRaw(w io.Writer) error {
+	items := &yaml.Node{Kind: yaml.SequenceNode}
+	for _, it := range rl.Items {
+		items.Content = append(items.Content, it.YNode())
+	}
+	list := &yaml.Node{Kind: yaml.MappingNode, Content: []*yaml.Node{
+		{Kind: yaml.ScalarNode, Value: "apiVersion"}, {Kind: yaml.ScalarNode, Value: kio.ResourceListAPIVersion},
+		{Kind: yaml.ScalarNode, Value: "kind"}, {Kind: yaml.ScalarNode, Value: kio.ResourceListKind},
+		{Kind: yaml.ScalarNode, Value: "items"}, items,
+	}}
+	if rl.FunctionConfig != nil {
+		list.Content = append(list.Content, &yaml.Node{Kind: yaml.ScalarNode, Value: "functionConfig"}, rl.FunctionConfig.YNode())
+	}
+	if len(rl.Results) > 0 {
+		node, err := resultsNode(rl.Results)
+		if err != nil {
+			return err
+		}
+		list.Content = append(list.Content, &yaml.Node{Kind: yaml.ScalarNode, Value: "results"}, node.YNode())
+	}
+	restore, _ := spellNulls(rl.Items)
+	defer restore()
+	var buf bytes.Buffer
+	enc := yaml.NewEncoder(&buf)
+	if err := enc.Encode(&yaml.Node{Kind: yaml.DocumentNode, Content: []*yaml.Node{list}}); err != nil {
+		return err
+	}
+	if err := enc.Close(); err != nil {
+		return err
+	}
+	_, err := w.Write(buf.Bytes())
+	return err
+}
+
+func (rl *ResourceList) write(w io.Writer) error {
 	bw := kio.ByteWriter{
 		Writer:                w,
 		KeepReaderAnnotations: true,

@@ -2,6 +2,7 @@ package schema
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io/fs"
 	"path"
@@ -9,6 +10,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/kurator-scenario/scenario-fn/krm"
 	"k8s.io/kube-openapi/pkg/validation/spec"
 	"k8s.io/kube-openapi/pkg/validation/strfmt"
 	"k8s.io/kube-openapi/pkg/validation/validate"
@@ -293,6 +295,16 @@ func (t *Type) Validate(obj *yaml.RNode) []FieldError {
 
 // validateSlow runs kube-openapi, the authority on every message.
 func (t *Type) validateSlow(obj *yaml.RNode) []FieldError {
+	// The conversion follows aliases: refuse a document that contains
+	// itself or expands beyond the alias budget before converting it.
+	if _, err := krm.NewAliases(krm.AliasBudget()).Measure(obj.YNode()); err != nil {
+		var cycle *krm.AliasCycleError
+		path := ""
+		if errors.As(err, &cycle) {
+			path = cycle.Path
+		}
+		return []FieldError{{Path: path, Message: err.Error()}}
+	}
 	data, placeholders := toJSONValue(obj.YNode(), "", nil)
 	res := t.validator.Validate(data)
 	if res == nil || !res.HasErrors() {

@@ -38,6 +38,9 @@ func FuzzProcess(f *testing.F) {
 			f.Add(string(b))
 		}
 	}
+	for _, s := range aliasSeeds {
+		f.Add(s)
+	}
 	cfg := yaml.MustParse(fuzzProcessConfig)
 	f.Fuzz(func(t *testing.T, in string) {
 		items, err := (&kio.ByteReader{Reader: bytes.NewBufferString(in), OmitReaderAnnotations: true}).Read()
@@ -49,6 +52,9 @@ func FuzzProcess(f *testing.F) {
 		}
 		if hasDuplicateKeys(items) {
 			return // fn refuses these before any processor sees them (fn/badinput_test.go)
+		}
+		if items = asFnGivesThem(items); items == nil {
+			return
 		}
 		once := func(items []*yaml.RNode) string {
 			rl := &krm.ResourceList{Items: items, FunctionConfig: cfg.Copy()}
@@ -117,4 +123,41 @@ func hasDuplicateKeys(items []*yaml.RNode) bool {
 		}
 	}
 	return false
+}
+
+// aliasSeeds are YAML anchors, aliases, merge keys, self-references and
+// aliases across items (a ResourceList is one document), the shapes behind
+// hardening issue 9.
+var aliasSeeds = []string{
+	"apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: a}\nspec:\n  template:\n    spec:\n      containers:\n      - &c {name: a, image: nginx}\n      - *c\n",
+	"apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: a}\nspec:\n  template:\n    spec:\n      containers:\n      - &c {name: a, image: nginx}\n      - {<<: *c, name: b}\n",
+	"apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: a}\nspec: &s {template: {spec: {containers: [*s]}}}\n",
+	"apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems:\n- apiVersion: v1\n  kind: Pod\n  metadata: {name: a, labels: &l {app: a}}\n  spec: {containers: [&c {name: a, image: redis}]}\n- apiVersion: v1\n  kind: Pod\n  metadata: {name: b, labels: *l}\n  spec: {containers: [*c]}\n",
+	"apiVersion: v1\nkind: Pod\nmetadata: {name: a}\nspec:\n  containers: &l0 [{name: a, image: busybox}]\n  initContainers: &l1 [*l0, *l0]\n  ephemeralContainers: [*l1, *l1]\n",
+}
+
+// asFnGivesThem returns the items as fn hands them to a processor, or nil
+// for what fn refuses before any processor runs: items that are not
+// objects in shape (krm.Read), alias cycles and alias bombs (krm.Aliases).
+// Items with aliases are expanded, as fn expands them.
+func asFnGivesThem(items []*yaml.RNode) []*yaml.RNode {
+	rl, err := krm.Read([]byte(write(items)))
+	if err != nil || len(rl.Invalid) > 0 {
+		return nil
+	}
+	measure := krm.NewAliases(krm.DefaultAliasBudget)
+	out := make([]*yaml.RNode, 0, len(items))
+	for _, it := range items {
+		uses, err := measure.Measure(it.YNode())
+		if err != nil {
+			return nil
+		}
+		if uses { // in place: the fuzz input is not used again
+			if it.DeAnchor() != nil {
+				return nil
+			}
+		}
+		out = append(out, it)
+	}
+	return out
 }

@@ -209,6 +209,30 @@ var shapes = []struct {
 	{regexp.MustCompile(`\b[a-zA-Z][a-zA-Z0-9+.-]*://[^/\s:@]+:[^/\s@]+@`), "password in a URL"},
 }
 
+const flagReason = "credential in a command-line flag"
+
+// flagSecrets returns the values of flags named like credentials in s
+// (not those naming where a credential is: --token-file, --password-env).
+func flagSecrets(s string) []string {
+	var out []string
+	for _, sm := range flagValue.FindAllStringSubmatch(s, -1) {
+		name := strings.ToLower(strings.TrimRight(sm[1], "="))
+		if strings.HasSuffix(name, "file") || strings.HasSuffix(name, "path") || strings.HasSuffix(name, "dir") ||
+			strings.HasSuffix(name, "env") || strings.HasSuffix(name, "ref") || strings.HasSuffix(name, "name") {
+			continue
+		}
+		if v := strings.Trim(sm[2], `"'`); v != "" && !IsPlaceholder(v) {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+// flagValue finds the value of a command-line flag named like a credential
+// (--password=x, --registry-token x, -passwd=x), as Pipeline args and
+// scripts carry them.
+var flagValue = regexp.MustCompile(`(?i)(?:^|[\s"'])--?([a-z0-9_-]*(?:password|passwd|token|secret|api-?key|access-?key|credentials?)[a-z0-9_-]*)(?:=|\s+)("[^"]*"|'[^']*'|[^\s"'-][^\s"']*)`)
+
 // userinfo finds the password of a URL: scheme://user:PASSWORD@.
 var userinfo = regexp.MustCompile(`://[^/\s:@]+:([^/\s@]+)@`)
 
@@ -227,6 +251,9 @@ func LooksLike(s string) string {
 			return sh.reason
 		}
 	}
+	if len(flagSecrets(t)) > 0 {
+		return flagReason
+	}
 	return ""
 }
 
@@ -234,10 +261,21 @@ func LooksLike(s string) string {
 // are not run through the regular expressions.
 var hints = []string{"AKIA", "ASIA", "ABIA", "ACCA", "A3T", "PRIVATE KEY", "gh", "github_pat_", "glpat-", "xox", "AIza", "eyJ", "@"}
 
+// flagHints are what flagValue needs, compared in lower case.
+var flagHints = []string{"pass", "token", "secret", "key", "credential"}
+
 func maybeShaped(s string) bool {
 	for _, h := range hints {
 		if strings.Contains(s, h) {
 			return true
+		}
+	}
+	if strings.Contains(s, "-") {
+		l := strings.ToLower(s)
+		for _, h := range flagHints {
+			if strings.Contains(l, h) {
+				return true
+			}
 		}
 	}
 	return false
@@ -246,12 +284,18 @@ func maybeShaped(s string) bool {
 // secretParts returns the parts of s that are secret for a value that only
 // looks like a credential: the password of a URL, else s.
 func secretParts(s string) []string {
-	if m := userinfo.FindAllStringSubmatch(s, -1); m != nil && LooksLike(s) == "password in a URL" {
+	why := LooksLike(s)
+	if m := userinfo.FindAllStringSubmatch(s, -1); m != nil && why == "password in a URL" {
 		var out []string
 		for _, sm := range m {
 			out = append(out, sm[1])
 		}
 		return out
+	}
+	if why == flagReason {
+		if out := flagSecrets(s); len(out) > 0 {
+			return out
+		}
 	}
 	return []string{s}
 }

@@ -233,3 +233,27 @@ func TestMasker(t *testing.T) {
 		}
 	}
 }
+
+// Pipeline args carry credentials as flags: their values are secret, the
+// flag names and flags naming where a credential is are not.
+func TestFlagCredentials(t *testing.T) {
+	for _, tc := range []struct {
+		s    string
+		want []string
+	}{
+		{"docker login --password=hunter2x registry", []string{"hunter2x"}},
+		{"login --registry-token 'abc def' --user me", []string{"abc def"}},
+		{`helm repo add x --password="s3cr3t!!" --username u`, []string{"s3cr3t!!"}},
+		{"--token-file=/var/run/token --password-env=REG_PW", nil},
+		{"--password=${REGISTRY_PASSWORD}", nil},
+		{"go test ./... -run TestPassword", nil},
+	} {
+		got := flagSecrets(StripPlaceholders(tc.s))
+		if strings.Join(got, "|") != strings.Join(tc.want, "|") {
+			t.Errorf("%q: got %q, want %q", tc.s, got, tc.want)
+		}
+		if (LooksLike(tc.s) == flagReason) != (len(tc.want) > 0) {
+			t.Errorf("%q: LooksLike says %q", tc.s, LooksLike(tc.s))
+		}
+	}
+}
