@@ -16,7 +16,7 @@ IMAGE      ?= scenario-fn:$(VERSION)
 MODULES    := . $(patsubst %/go.mod,%,$(shell git ls-files '*/go.mod' 2>/dev/null))
 FUZZTIME   ?= 30s
 
-.PHONY: all build tools test unit scenarios e2e race bench bench-micro demo fuzz image lint clean
+.PHONY: all build tools test unit scenarios e2e race bench bench-micro demo fuzz image lint clean kurator-corpus
 
 all: build
 
@@ -71,6 +71,10 @@ fuzz:
 ## image: the container image (needs a Docker engine)
 image:
 	docker build --build-arg VERSION=$(VERSION) --build-arg COMMIT=$(COMMIT) -t $(IMAGE) .
+
+## kurator-corpus: extract Kurator's examples and doc manifests (KURATOR=path of a kurator-dev/kurator clone) for the e2e corpus test
+kurator-corpus:
+	hack/kurator-corpus.sh $(KURATOR)
 
 clean:
 	rm -rf $(BIN)

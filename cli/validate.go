@@ -10,7 +10,6 @@ import (
 	"github.com/kurator-scenario/scenario-fn/generators"
 	"github.com/kurator-scenario/scenario-fn/krm"
 	"github.com/kurator-scenario/scenario-fn/kurator"
-	"sigs.k8s.io/kustomize/kyaml/fn/framework"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
@@ -18,12 +17,19 @@ func init() { commands["validate"] = runValidate }
 
 const validateUsage = `Usage: scenario-fn validate FILE|DIR|- ...
 
-Validates Kurator Fleet, Application and Pipeline objects (hand-written or
-generated) against the CRDs embedded in scenario-fn and the controller and
-webhook rules the CRDs do not express, and ScenarioTemplates against their
-schema. Directories are searched recursively for *.yaml and *.yml files
-(hidden files and directories are skipped); - reads standard input. Objects
-of other kinds are skipped and counted.
+Validates Kurator objects of every kind (Fleet, Application, Pipeline,
+AttachedCluster, Cluster, Backup, Restore, Migrate; hand-written or generated)
+against the CRDs embedded in scenario-fn, the controller and webhook rules
+the CRDs do not express, and value checks (names of referenced objects, image
+references, durations, quantities). Project files are understood: templates
+and overlay items (scenario.kurator.dev/overlay) are partial resources, so
+their Kurator resources are checked for types, enums, patterns and unknown
+fields but not for required fields; every instance (a ScenarioTemplate
+annotated config.kubernetes.io/function) is rendered as by
+"scenario-fn render" and its output validated. Directories are searched
+recursively for *.yaml and *.yml files (hidden files and directories are
+skipped); - reads standard input. Objects of other kinds (Cluster API,
+Kubernetes, Flux, ...) are skipped and counted, never rejected.
 
 Each problem is printed on stderr as
   error: FILE:LINE: Kind namespace/name: field.path: what is wrong (fix: how to fix it)
@@ -47,7 +53,7 @@ func runValidate(args []string, stdio IO) int {
 	}
 	var problems krm.Problems
 	var docs []document
-	files, objects, others := 0, 0, 0
+	files, objects, others, instances := 0, 0, 0, 0
 	for _, arg := range pos {
 		var in *input
 		var ps krm.Problems
@@ -80,6 +86,13 @@ func runValidate(args []string, stdio IO) int {
 				others++
 			}
 		}
+		problems = append(problems, linkProblems(in)...)
+		ps, n, err := renderInstances(in)
+		if err != nil {
+			return errorf(stdio, "%v", err)
+		}
+		problems = append(problems, withoutRepeats(ps, problems)...)
+		instances += n
 	}
 	sort.SliceStable(problems, func(i, j int) bool {
 		a, b := problems[i].Source, problems[j].Source
@@ -90,7 +103,11 @@ func runValidate(args []string, stdio IO) int {
 	})
 	errs, warns := printProblems(stdio.Err, fn.MaskProblems(docsMasker(docs), problems))
 	pal := paletteFor(stdio.Out)
-	summary := fmt.Sprintf("%s, %s, %s skipped, %s, %s", plural(files, "file"), plural(objects, "Kurator object"),
+	rendered := ""
+	if instances > 0 {
+		rendered = ", " + plural(instances, "instance") + " rendered"
+	}
+	summary := fmt.Sprintf("%s, %s%s, %s skipped, %s, %s", plural(files, "file"), plural(objects, "Kurator object"), rendered,
 		plural(others, "other object"), plural(errs, "error"), plural(warns, "warning"))
 	switch {
 	case errs > 0:
@@ -122,23 +139,35 @@ func validateDocument(d document, file string) (krm.Problems, bool) {
 	group, _, _ := strings.Cut(meta.APIVersion, "/")
 	switch {
 	case meta.Kind == generators.Kind && group == "scenario.kurator.dev":
-		_, ps := generators.ParseTemplate(n, file, true)
+		if isInstance(n) {
+			// Rendered by renderInstances, which reports what ParseTemplate finds.
+			return nil, true
+		}
+		t, ps := generators.ParseTemplate(n, file, true)
 		for _, p := range ps {
 			if p.Field != "" && p.Source.File == file {
 				p.Source.Line = lineOf(n, p.Field)
 			}
 			problems = append(problems, p)
 		}
+		if t != nil {
+			for _, part := range []struct {
+				field string
+				nodes []*yaml.RNode
+			}{{"spec.resources", t.Resources}, {"spec.overlays", t.Overlays}} {
+				for i, r := range part.nodes {
+					problems = append(problems, partialProblems(r, file, fmt.Sprintf("%s.%d", part.field, i))...)
+				}
+			}
+		}
 		return problems, true
 	case kurator.IsKurator(meta.APIVersion):
+		if overlayItem(n) {
+			return partialProblems(n, file, ""), true
+		}
 		id := krm.IDOf(n)
 		for _, f := range kurator.Validate(n) {
-			sev := framework.Error
-			if f.Severity == kurator.Warning {
-				sev = framework.Warning
-			}
-			problems = append(problems, krm.Problem{Severity: sev, Resource: id, Field: f.Path,
-				Source: krm.Source{File: file, Line: lineOf(n, f.Path)}, Message: f.Message, Hint: f.Hint})
+			problems = append(problems, findingProblem(f, id, n, file, ""))
 		}
 		return problems, true
 	}

@@ -16,7 +16,32 @@ const (
 	FleetAPIVersion       = "fleet.kurator.dev/v1alpha1"
 	ApplicationAPIVersion = "apps.kurator.dev/v1alpha1"
 	PipelineAPIVersion    = "pipeline.kurator.dev/v1alpha1"
+	ClusterAPIVersion     = "cluster.kurator.dev/v1alpha1"
+	BackupAPIVersion      = "backup.kurator.dev/v1alpha1"
 )
+
+// Kind is one Kurator kind with an embedded CRD.
+type Kind struct {
+	APIVersion, Kind string
+	// File is the CRD under crds/.
+	File string
+	// Lazy kinds are compiled the first time an object of the kind is
+	// validated (the generator never emits them, so a render does not pay).
+	Lazy bool
+}
+
+// Kinds are every Kurator kind whose CRD is embedded, in the order error
+// messages list them. TestKindsMatchCRDs checks the table against crds/.
+var Kinds = []Kind{
+	{FleetAPIVersion, "Fleet", "fleet.kurator.dev_fleets.yaml", false},
+	{ApplicationAPIVersion, "Application", "apps.kurator.dev_applications.yaml", false},
+	{PipelineAPIVersion, "Pipeline", "pipeline.kurator.dev_pipelines.yaml", false},
+	{ClusterAPIVersion, "AttachedCluster", "cluster.kurator.dev_attachedclusters.yaml", true},
+	{ClusterAPIVersion, "Cluster", "cluster.kurator.dev_clusters.yaml", true},
+	{BackupAPIVersion, "Backup", "backup.kurator.dev_backups.yaml", true},
+	{BackupAPIVersion, "Restore", "backup.kurator.dev_restores.yaml", true},
+	{BackupAPIVersion, "Migrate", "backup.kurator.dev_migrates.yaml", true},
+}
 
 // SourceCommit is the kurator-dev/kurator commit the CRDs were copied from.
 const SourceCommit = "b6339412dc3b0a408a99b14531ae233e9de9d652"
@@ -45,9 +70,20 @@ var (
 )
 
 func load() {
-	loaded, loadErr = schema.Load(crdFS, "crds/*.kurator.dev_*.yaml")
+	var eager []string
+	for _, k := range Kinds {
+		if !k.Lazy {
+			eager = append(eager, "crds/"+k.File)
+		}
+	}
+	loaded, loadErr = schema.Load(crdFS, eager...)
 	if loadErr != nil {
 		return
+	}
+	for _, k := range Kinds {
+		if k.Lazy {
+			loaded.AddLazy(crdFS, "crds/"+k.File, schema.ParseGVK(k.APIVersion, k.Kind))
+		}
 	}
 	data, err := crdFS.ReadFile("crds/merge-keys.yaml")
 	if err != nil {
@@ -100,6 +136,16 @@ func Schemas() *schema.Set {
 // Lookup returns the schema of a Kurator kind, or nil for other kinds.
 func Lookup(apiVersion, kind string) *schema.Type {
 	return Schemas().Lookup(apiVersion, kind)
+}
+
+// KnownKind returns the table entry of a Kurator kind in any version, or nil.
+func KnownKind(kind string) *Kind {
+	for i := range Kinds {
+		if Kinds[i].Kind == kind {
+			return &Kinds[i]
+		}
+	}
+	return nil
 }
 
 // IsKurator reports whether apiVersion belongs to a Kurator API group.

@@ -22,6 +22,10 @@ type Finding struct {
 	Path     string // kustomize field path syntax
 	Message  string
 	Hint     string
+	// Rule names the controller, webhook or value rule that found it (see
+	// Rules); it is empty for what the API server checks itself: the CRD
+	// schema and the object's metadata.
+	Rule string
 }
 
 var (
@@ -44,33 +48,96 @@ func ValidNamespace(ns string) bool {
 // controller and webhook rules the schema misses (API.md). Objects of other
 // kinds get the metadata checks only. Findings are sorted by path.
 func Validate(obj *yaml.RNode) []Finding {
+	return validate(obj, false)
+}
+
+// ValidatePartial checks a partial Kurator resource, as templates and
+// overlays hold them: types, enums, patterns and unknown fields, but no
+// required fields (another layer or a parameter may set them) and none of
+// the rules that judge a whole object.
+func ValidatePartial(obj *yaml.RNode) []Finding {
+	return validate(obj, true)
+}
+
+func validate(obj *yaml.RNode, partial bool) []Finding {
 	var out []Finding
 	meta, err := obj.GetMeta()
 	if err != nil {
 		return []Finding{{Severity: Error, Message: "not a Kubernetes object: " + err.Error()}}
 	}
-	out = append(out, validateMeta(meta)...)
+	if !partial || meta.Name != "" {
+		out = append(out, validateMeta(meta)...)
+	}
+	out = append(out, metadataFields(obj)...)
 	typ := Lookup(meta.APIVersion, meta.Kind)
 	if typ == nil {
 		if IsKurator(meta.APIVersion) {
-			out = append(out, Finding{Severity: Error, Path: "apiVersion",
-				Message: fmt.Sprintf("unknown Kurator kind %s %s", meta.APIVersion, meta.Kind),
-				Hint:    "use " + FleetAPIVersion + " Fleet, " + ApplicationAPIVersion + " Application or " + PipelineAPIVersion + " Pipeline"})
+			out = append(out, unknownKind(meta))
 		}
 		return out
 	}
 	for _, fe := range typ.Validate(obj) {
-		out = append(out, Finding{Severity: Error, Path: fe.Path, Message: fe.Message, Hint: schemaHint(fe.Message)})
+		if partial && fe.Message == "required field is missing" {
+			continue
+		}
+		f := Finding{Severity: Error, Path: fe.Path, Message: fe.Message, Hint: schemaHint(fe.Message)}
+		if f.Path == "status" || strings.HasPrefix(f.Path, "status.") {
+			// Controllers write status; the API server drops it on create,
+			// so a stale status block in a doc is no reason to reject.
+			f.Severity = Warning
+			f.Message += "; status is written by the controller and dropped by the API server on create"
+			f.Hint = "remove the status block: it is not applied"
+		}
+		out = append(out, f)
 	}
+	if partial {
+		return out
+	}
+	var rules []Finding
 	switch meta.Kind {
 	case "Fleet":
-		out = append(out, fleetRules(obj)...)
+		rules = tag("fleet", fleetRules(obj))
 	case "Application":
-		out = append(out, applicationRules(obj)...)
+		rules = tag("application", applicationRules(obj))
 	case "Pipeline":
-		out = append(out, pipelineRules(obj)...)
+		rules = tag("pipeline", pipelineRules(obj))
+	case "AttachedCluster":
+		rules = tag("attachedcluster", attachedClusterRules(obj))
+	case "Cluster":
+		rules = tag("cluster", clusterRules(obj, meta.Name))
+	case "Backup", "Restore", "Migrate":
+		rules = tag("backup", backupRules(obj, meta.Kind))
 	}
+	out = append(out, rules...)
+	out = append(out, valueRules(obj, meta.Kind)...)
 	return out
+}
+
+// tag marks findings with the rule group that produced them, unless a
+// finer rule is already named.
+func tag(rule string, fs []Finding) []Finding {
+	for i := range fs {
+		if fs[i].Rule == "" {
+			fs[i].Rule = rule
+		}
+	}
+	return fs
+}
+
+// unknownKind explains a Kurator apiVersion/kind without a CRD here.
+func unknownKind(meta yaml.ResourceMeta) Finding {
+	if k := KnownKind(meta.Kind); k != nil && IsKurator(meta.APIVersion) {
+		return Finding{Severity: Error, Path: "apiVersion",
+			Message: fmt.Sprintf("Kurator serves %s as %s, not %s", meta.Kind, k.APIVersion, meta.APIVersion),
+			Hint:    "use apiVersion: " + k.APIVersion}
+	}
+	var names []string
+	for _, k := range Kinds {
+		names = append(names, k.Kind)
+	}
+	return Finding{Severity: Error, Path: "kind",
+		Message: fmt.Sprintf("unknown Kurator kind %s %s: Kurator's CRDs define %s", meta.APIVersion, meta.Kind, strings.Join(names, ", ")),
+		Hint:    "check the kind's spelling and apiVersion against the Kurator API reference; objects of other APIs are not judged here"}
 }
 
 // patternHints explain the CRD patterns people trip over (API.md §4).
@@ -80,6 +147,7 @@ var patternHints = map[string]string{
 	`^[0-9]+(\.[0-9]+)?(Gi|Mi)$`:       "write a size in Gi or Mi, such as 1Gi or 500Mi (1G and 1Ti are rejected)",
 	`^(http|https|ssh)://.*$`:          "use an http://, https:// or ssh:// URL",
 	`^oci://.*$`:                       "use an oci:// URL",
+	`^(\+|-)?(([0-9]+(\.[0-9]*)?)|(\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE](\+|-)?(([0-9]+(\.[0-9]*)?)|(\.[0-9]+))))?$`: quantityHint,
 }
 
 var (
@@ -98,6 +166,14 @@ func schemaHint(msg string) string {
 		return "set it"
 	case strings.Contains(msg, "must be of type string"):
 		return "quote the value"
+	case strings.Contains(msg, "must be of type integer"), strings.Contains(msg, "must be of type number"):
+		return "write a number, without quotes"
+	case strings.Contains(msg, "must be of type boolean"):
+		return "write true or false, without quotes"
+	case strings.Contains(msg, "must be of type object"):
+		return "write a map (key: value lines, indented under the field)"
+	case strings.Contains(msg, "must be of type array"):
+		return "write a list (- item lines, or [a, b])"
 	}
 	if m := shouldMatch.FindStringSubmatch(msg); m != nil {
 		if h, ok := patternHints[m[1]]; ok {
@@ -136,15 +212,30 @@ func validateMeta(meta yaml.ResourceMeta) []Finding {
 
 // --- small YAML helpers -------------------------------------------------
 
+// get returns the value at a path of field names, or nil when it is
+// missing or null. It walks the nodes directly (kyaml's Lookup allocates a
+// filter per call, and rules call this for every rendered object).
 func get(n *yaml.RNode, path ...string) *yaml.RNode {
 	if n == nil {
 		return nil
 	}
-	v, err := n.Pipe(yaml.Lookup(path...))
-	if err != nil || yaml.IsMissingOrNull(v) {
+	cur := n.YNode()
+	for _, part := range path {
+		if cur != nil && cur.Kind == yaml.DocumentNode && len(cur.Content) > 0 {
+			cur = cur.Content[0]
+		}
+		cur = mapValue(cur, part)
+		if cur == nil {
+			return nil
+		}
+	}
+	if cur.Kind == yaml.ScalarNode && cur.ShortTag() == yaml.NodeTagNull {
 		return nil
 	}
-	return v
+	if len(path) == 0 {
+		return n
+	}
+	return yaml.NewRNode(cur)
 }
 
 func str(n *yaml.RNode, path ...string) string {

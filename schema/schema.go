@@ -60,9 +60,50 @@ type Type struct {
 	keys      map[string]string // list path (kustomize syntax, [] for elements) -> merge key
 }
 
-// Set holds compiled types by GVK.
+// Set holds compiled types by GVK, and CRD files registered with AddLazy
+// that are compiled the first time one of their types is looked up.
 type Set struct {
 	types map[GVK]*Type
+	lazy  map[GVK]*lazyFile
+}
+
+// lazyFile is one CRD file compiled on first use.
+type lazyFile struct {
+	fsys  fs.FS
+	file  string
+	once  sync.Once
+	types map[GVK]*Type
+	err   error
+}
+
+func (l *lazyFile) load() {
+	l.once.Do(func() {
+		set := &Set{types: map[GVK]*Type{}}
+		data, err := fs.ReadFile(l.fsys, l.file)
+		if err == nil {
+			err = set.add(path.Base(l.file), data)
+		}
+		l.types, l.err = set.types, err
+		if err != nil {
+			l.err = fmt.Errorf("%s: %w", l.file, err)
+		}
+	})
+}
+
+// AddLazy registers the CRD file that defines gvks: it is read and compiled
+// only when Lookup first asks for one of them, so that a run which never
+// meets these kinds does not pay for them. It must be called before the set
+// is used concurrently. Lookup panics when the file does not define what it
+// was registered for: the files are embedded, so that is a build defect
+// (a test compiles every registered file).
+func (s *Set) AddLazy(fsys fs.FS, file string, gvks ...GVK) {
+	if s.lazy == nil {
+		s.lazy = map[GVK]*lazyFile{}
+	}
+	l := &lazyFile{fsys: fsys, file: file}
+	for _, g := range gvks {
+		s.lazy[g] = l
+	}
 }
 
 // Lookup returns the type for apiVersion/kind, or nil.
@@ -70,14 +111,30 @@ func (s *Set) Lookup(apiVersion, kind string) *Type {
 	if s == nil {
 		return nil
 	}
-	return s.types[ParseGVK(apiVersion, kind)]
+	gvk := ParseGVK(apiVersion, kind)
+	if t := s.types[gvk]; t != nil {
+		return t
+	}
+	l := s.lazy[gvk]
+	if l == nil {
+		return nil
+	}
+	l.load()
+	t := l.types[gvk]
+	if l.err != nil || t == nil {
+		panic(fmt.Sprintf("schema: %s registered for %s %s: %v (types found: %d)", l.file, apiVersion, kind, l.err, len(l.types)))
+	}
+	return t
 }
 
-// Types lists the compiled types in a stable order.
+// Types lists every type in a stable order, compiling lazy ones.
 func (s *Set) Types() []*Type {
-	out := make([]*Type, 0, len(s.types))
+	out := make([]*Type, 0, len(s.types)+len(s.lazy))
 	for _, t := range s.types {
 		out = append(out, t)
+	}
+	for gvk := range s.lazy {
+		out = append(out, s.Lookup(gvk.APIVersion(), gvk.Kind))
 	}
 	sort.Slice(out, func(i, j int) bool {
 		a, b := out[i].GVK, out[j].GVK
@@ -139,6 +196,7 @@ func (s *Set) add(source string, data []byte) error {
 			return fmt.Errorf("version %s: %w", v.Name, err)
 		}
 		closeObjects(&root)
+		dropDefaultedRequired(&root)
 		gvk := GVK{Group: c.Spec.Group, Version: v.Name, Kind: c.Spec.Names.Kind}
 		s.types[gvk] = &Type{GVK: gvk, Source: source, Schema: &root, keys: map[string]string{}}
 	}
@@ -148,35 +206,74 @@ func (s *Set) add(source string, data []byte) error {
 // closeObjects forbids unknown fields on every object that lists its
 // properties and does not preserve unknown fields, which is what
 // `kubectl apply --validate=strict` enforces for a structural CRD.
-func closeObjects(s *spec.Schema) {
+func closeObjects(s *spec.Schema) { closeObjectsIn(s, false) }
+
+// closeObjectsIn: keep says that s is an element of a list that preserves
+// unknown fields. The API server's pruning skips such elements (and the
+// elements of lists nested in them), though it prunes their properties.
+func closeObjectsIn(s *spec.Schema, keep bool) {
 	if s == nil {
 		return
 	}
-	if len(s.Properties) > 0 && s.AdditionalProperties == nil && !preservesUnknown(s) {
+	if len(s.Properties) > 0 && s.AdditionalProperties == nil && !preservesUnknown(s) && !keep {
 		s.AdditionalProperties = &spec.SchemaOrBool{Allows: false}
 	}
 	for k := range s.Properties {
 		p := s.Properties[k]
-		closeObjects(&p)
+		closeObjectsIn(&p, false)
 		s.Properties[k] = p
 	}
 	if s.AdditionalProperties != nil && s.AdditionalProperties.Schema != nil {
-		closeObjects(s.AdditionalProperties.Schema)
+		closeObjectsIn(s.AdditionalProperties.Schema, false)
 	}
 	if s.Items != nil {
-		closeObjects(s.Items.Schema)
+		keepItems := keep || (preservesUnknown(s) && s.Type.Contains("array"))
+		closeObjectsIn(s.Items.Schema, keepItems)
 		for i := range s.Items.Schemas {
-			closeObjects(&s.Items.Schemas[i])
+			closeObjectsIn(&s.Items.Schemas[i], keepItems)
 		}
 	}
 	for i := range s.AllOf {
-		closeObjects(&s.AllOf[i])
+		closeObjectsIn(&s.AllOf[i], false)
 	}
 	for i := range s.AnyOf {
-		closeObjects(&s.AnyOf[i])
+		closeObjectsIn(&s.AnyOf[i], false)
 	}
 	for i := range s.OneOf {
-		closeObjects(&s.OneOf[i])
+		closeObjectsIn(&s.OneOf[i], false)
+	}
+}
+
+// dropDefaultedRequired removes from every required list the fields that
+// have a default: the API server defaults them before it validates, so an
+// object that omits them is valid (AttachedCluster's kubeconfig.key).
+func dropDefaultedRequired(s *spec.Schema) {
+	if s == nil {
+		return
+	}
+	if len(s.Required) > 0 {
+		var keep []string
+		for _, r := range s.Required {
+			if p, ok := s.Properties[r]; ok && p.Default != nil {
+				continue
+			}
+			keep = append(keep, r)
+		}
+		s.Required = keep
+	}
+	for k := range s.Properties {
+		p := s.Properties[k]
+		dropDefaultedRequired(&p)
+		s.Properties[k] = p
+	}
+	if s.AdditionalProperties != nil && s.AdditionalProperties.Schema != nil {
+		dropDefaultedRequired(s.AdditionalProperties.Schema)
+	}
+	if s.Items != nil {
+		dropDefaultedRequired(s.Items.Schema)
+		for i := range s.Items.Schemas {
+			dropDefaultedRequired(&s.Items.Schemas[i])
+		}
 	}
 }
 
@@ -273,6 +370,39 @@ func (t *Type) MergeSchema() *openapi.ResourceSchema {
 	return &openapi.ResourceSchema{Schema: t.Schema}
 }
 
+// pruneNulls deletes the null fields the API server removes before it
+// validates: those whose schema is neither nullable nor defaulted (a field
+// written "key:" with no value is then simply absent). Fields with a
+// default are deleted too: the server fills the default in.
+func pruneNulls(x interface{}, s *spec.Schema) {
+	switch x := x.(type) {
+	case map[string]interface{}:
+		for k, v := range x {
+			var fs *spec.Schema
+			if s != nil {
+				if p, ok := s.Properties[k]; ok {
+					fs = &p
+				} else if s.AdditionalProperties != nil {
+					fs = s.AdditionalProperties.Schema
+				}
+			}
+			if v == nil && fs != nil && !fs.Nullable {
+				delete(x, k)
+				continue
+			}
+			pruneNulls(v, fs)
+		}
+	case []interface{}:
+		var is *spec.Schema
+		if s != nil && s.Items != nil {
+			is = s.Items.Schema
+		}
+		for _, v := range x {
+			pruneNulls(v, is)
+		}
+	}
+}
+
 // FieldError is one schema violation.
 type FieldError struct {
 	Path    string // kustomize field path syntax
@@ -306,6 +436,7 @@ func (t *Type) validateSlow(obj *yaml.RNode) []FieldError {
 		return []FieldError{{Path: path, Message: err.Error()}}
 	}
 	data, placeholders := toJSONValue(obj.YNode(), "", nil)
+	pruneNulls(data, t.Schema)
 	res := t.validator.Validate(data)
 	if res == nil || !res.HasErrors() {
 		return nil

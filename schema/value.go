@@ -112,7 +112,7 @@ func convertError(obj *yaml.RNode, err error) convertedError {
 		}
 		msg = "unknown field (not in the CRD schema)"
 	}
-	raw := normalizeIndexes(name)
+	raw := strings.TrimPrefix(normalizeIndexes(name), ".") // kube-openapi names a root field ".spec"
 	if ve.Code() == errors.RequiredFailCode {
 		msg = "required field is missing"
 	}

@@ -1,0 +1,163 @@
+package kurator
+
+import (
+	"fmt"
+	"regexp"
+	"sort"
+	"strings"
+
+	"sigs.k8s.io/kustomize/kyaml/yaml"
+)
+
+// objectMetaFields are the fields of metav1.ObjectMeta. The API server
+// decodes metadata strictly: any other field is an unknown field.
+var objectMetaFields = map[string]bool{
+	"name": true, "generateName": true, "namespace": true, "selfLink": true, "uid": true,
+	"resourceVersion": true, "generation": true, "creationTimestamp": true, "deletionTimestamp": true,
+	"deletionGracePeriodSeconds": true, "labels": true, "annotations": true, "ownerReferences": true,
+	"finalizers": true, "managedFields": true,
+}
+
+var qualifiedNamePart = regexp.MustCompile(`^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$`)
+
+// qualifiedName reports why k is not a Kubernetes qualified name
+// ([prefix/]name: a DNS-1123 subdomain prefix, a name of at most 63
+// alphanumerics, '-', '_' and '.'), or "".
+func qualifiedName(k string) string {
+	prefix, name, found := strings.Cut(k, "/")
+	if !found {
+		name, prefix = prefix, ""
+	} else if prefix == "" || !ValidName(prefix) {
+		return "its prefix before / must be a DNS-1123 subdomain (lower-case, such as example.com)"
+	}
+	if strings.Contains(name, "/") {
+		return "it has more than one /"
+	}
+	if len(name) > 63 || !qualifiedNamePart.MatchString(name) {
+		return "the name part must be at most 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit"
+	}
+	return ""
+}
+
+// ValidLabelValue reports whether v is a valid label value: empty, or at
+// most 63 letters, digits, '-', '_' and '.', starting and ending with a
+// letter or digit.
+func ValidLabelValue(v string) bool {
+	return v == "" || (len(v) <= 63 && qualifiedNamePart.MatchString(v))
+}
+
+// metadataFields checks what the API server checks in metadata beyond name
+// and namespace: unknown fields, label keys and values, annotation keys.
+func metadataFields(obj *yaml.RNode) []Finding {
+	md := mapValue(obj.YNode(), "metadata")
+	if md == nil || (md.Kind == yaml.ScalarNode && md.ShortTag() == yaml.NodeTagNull) {
+		return nil
+	}
+	if md.Kind != yaml.MappingNode {
+		return []Finding{{Severity: Error, Path: "metadata", Message: "metadata must be a map", Hint: "write metadata: {name: ..., namespace: ...}"}}
+	}
+	var out []Finding
+	for i := 0; i+1 < len(md.Content); i += 2 {
+		f := md.Content[i].Value
+		if !objectMetaFields[f] {
+			hint := "remove it, or check its spelling and indentation (metadata has name, namespace, labels, annotations, ...)"
+			if s := closest(f, objectMetaFields); s != "" {
+				hint = "did you mean " + s + "?"
+			}
+			out = append(out, Finding{Severity: Error, Path: "metadata." + quoteKey(f), Message: "unknown field (not in ObjectMeta)", Hint: hint})
+		}
+	}
+	for _, which := range []string{"labels", "annotations"} {
+		m := mapValue(md, which)
+		if m == nil || (m.Kind == yaml.ScalarNode && m.ShortTag() == yaml.NodeTagNull) {
+			continue
+		}
+		if m.Kind != yaml.MappingNode {
+			out = append(out, Finding{Severity: Error, Path: "metadata." + which, Message: which + " must be a map of strings", Hint: "write " + which + ": {key: value}"})
+			continue
+		}
+		for i := 0; i+1 < len(m.Content); i += 2 {
+			k, v := m.Content[i], m.Content[i+1]
+			if strings.Contains(k.Value, "${") {
+				continue
+			}
+			key := k.Value
+			if which == "annotations" {
+				key = strings.ToLower(key) // the API server lower-cases annotation keys before checking
+			}
+			p := func() string { return "metadata." + which + "." + quoteKey(k.Value) }
+			if why := qualifiedName(key); why != "" {
+				out = append(out, Finding{Severity: Error, Path: p(), Message: fmt.Sprintf("%s key %q is not a qualified name: %s", strings.TrimSuffix(which, "s"), k.Value, why),
+					Hint: "use a key such as app.kubernetes.io/name or team"})
+			}
+			if v.Kind != yaml.ScalarNode || (v.ShortTag() != yaml.NodeTagString && v.ShortTag() != yaml.NodeTagNull) {
+				out = append(out, Finding{Severity: Error, Path: p(), Message: "must be of type string", Hint: "quote the value"})
+				continue
+			}
+			if which == "labels" && !strings.Contains(v.Value, "${") && !ValidLabelValue(v.Value) {
+				out = append(out, Finding{Severity: Error, Path: p(), Message: fmt.Sprintf("label value %q is invalid: at most 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit", v.Value),
+					Hint: "shorten it or replace other characters with '-'"})
+			}
+		}
+	}
+	return out
+}
+
+func mapValue(n *yaml.Node, key string) *yaml.Node {
+	if n == nil || n.Kind != yaml.MappingNode {
+		return nil
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if n.Content[i].Value == key {
+			return n.Content[i+1]
+		}
+	}
+	return nil
+}
+
+// closest returns the candidate a typo most likely meant (edit distance at
+// most 2), or "".
+func closest(s string, candidates map[string]bool) string {
+	keys := make([]string, 0, len(candidates))
+	for k := range candidates {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	best, bestD := "", 3
+	for _, c := range keys {
+		if d := editDistance(strings.ToLower(s), strings.ToLower(c)); d < bestD {
+			best, bestD = c, d
+		}
+	}
+	return best
+}
+
+func editDistance(a, b string) int {
+	if len(a) > 64 || len(b) > 64 {
+		return 64
+	}
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}
+
+func quoteKey(k string) string {
+	if strings.Contains(k, ".") {
+		return "[" + k + "]"
+	}
+	return k
+}
