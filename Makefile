@@ -16,7 +16,7 @@ IMAGE      ?= scenario-fn:$(VERSION)
 MODULES    := . $(patsubst %/go.mod,%,$(shell git ls-files '*/go.mod' 2>/dev/null))
 FUZZTIME   ?= 30s
 
-.PHONY: all build tools test unit scenarios e2e race bench bench-micro demo fuzz image lint clean kurator-corpus
+.PHONY: all build tools e2e-tools charts test unit scenarios e2e race bench bench-micro demo fuzz image lint clean kurator-corpus
 
 all: build
 
@@ -31,6 +31,22 @@ $(KUSTOMIZE):
 $(STATICCHECK):
 	GOBIN=$(BIN) go install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)
 
+## e2e-tools: pinned crane, helm and distribution's registry in ./bin, for the real-registry e2e test
+CRANE_VERSION    := v0.22.1
+HELM_VERSION     := v3.22.0
+REGISTRY_VERSION := v3.0.0
+e2e-tools: $(BIN)/crane $(BIN)/helm $(BIN)/registry
+$(BIN)/crane:
+	GOBIN=$(BIN) go install github.com/google/go-containerregistry/cmd/crane@$(CRANE_VERSION)
+$(BIN)/helm:
+	GOBIN=$(BIN) go install helm.sh/helm/v3/cmd/helm@$(HELM_VERSION)
+$(BIN)/registry:
+	GOBIN=$(BIN) go install github.com/distribution/distribution/v3/cmd/registry@$(REGISTRY_VERSION)
+
+## charts: bin/scenario-fn-charts, which lists a Fleet's chart images with Helm's engine (its own module: Helm stays out of the function)
+charts:
+	cd cmd/scenario-fn-charts && CGO_ENABLED=0 go build -trimpath -o $(BIN)/scenario-fn-charts .
+
 ## test: lint, unit tests with the race detector, then end-to-end tests with the real runners
 test: lint unit scenarios e2e
 
@@ -41,8 +57,9 @@ unit:
 scenarios:
 	@set -o pipefail; go test -count=1 -run '^TestScenarios$$' -v ./generators/ | grep -v -e '^=== ' -e '^    --- PASS'
 
-e2e: build tools
+e2e: build tools e2e-tools
 	@if [ -d e2e ]; then cd e2e && SCENARIO_FN=$(FN) KUSTOMIZE=$(KUSTOMIZE) go test -count=1 ./...; fi
+	cd cmd/scenario-fn-charts && go test -count=1 ./...
 
 ## lint: gofmt, go vet, staticcheck and go mod tidy in every module
 lint: $(STATICCHECK)

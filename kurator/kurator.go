@@ -3,6 +3,7 @@ package kurator
 import (
 	"embed"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -25,22 +26,21 @@ type Kind struct {
 	APIVersion, Kind string
 	// File is the CRD under crds/.
 	File string
-	// Lazy kinds are compiled the first time an object of the kind is
-	// validated (the generator never emits them, so a render does not pay).
-	Lazy bool
 }
 
 // Kinds are every Kurator kind whose CRD is embedded, in the order error
 // messages list them. TestKindsMatchCRDs checks the table against crds/.
+// Each CRD is compiled the first time an object of its kind is merged or
+// validated: a one-instance render compiles only the kinds it emits.
 var Kinds = []Kind{
-	{FleetAPIVersion, "Fleet", "fleet.kurator.dev_fleets.yaml", false},
-	{ApplicationAPIVersion, "Application", "apps.kurator.dev_applications.yaml", false},
-	{PipelineAPIVersion, "Pipeline", "pipeline.kurator.dev_pipelines.yaml", false},
-	{ClusterAPIVersion, "AttachedCluster", "cluster.kurator.dev_attachedclusters.yaml", true},
-	{ClusterAPIVersion, "Cluster", "cluster.kurator.dev_clusters.yaml", true},
-	{BackupAPIVersion, "Backup", "backup.kurator.dev_backups.yaml", true},
-	{BackupAPIVersion, "Restore", "backup.kurator.dev_restores.yaml", true},
-	{BackupAPIVersion, "Migrate", "backup.kurator.dev_migrates.yaml", true},
+	{FleetAPIVersion, "Fleet", "fleet.kurator.dev_fleets.yaml"},
+	{ApplicationAPIVersion, "Application", "apps.kurator.dev_applications.yaml"},
+	{PipelineAPIVersion, "Pipeline", "pipeline.kurator.dev_pipelines.yaml"},
+	{ClusterAPIVersion, "AttachedCluster", "cluster.kurator.dev_attachedclusters.yaml"},
+	{ClusterAPIVersion, "Cluster", "cluster.kurator.dev_clusters.yaml"},
+	{BackupAPIVersion, "Backup", "backup.kurator.dev_backups.yaml"},
+	{BackupAPIVersion, "Restore", "backup.kurator.dev_restores.yaml"},
+	{BackupAPIVersion, "Migrate", "backup.kurator.dev_migrates.yaml"},
 }
 
 // SourceCommit is the kurator-dev/kurator commit the CRDs were copied from.
@@ -70,21 +70,6 @@ var (
 )
 
 func load() {
-	var eager []string
-	for _, k := range Kinds {
-		if !k.Lazy {
-			eager = append(eager, "crds/"+k.File)
-		}
-	}
-	loaded, loadErr = schema.Load(crdFS, eager...)
-	if loadErr != nil {
-		return
-	}
-	for _, k := range Kinds {
-		if k.Lazy {
-			loaded.AddLazy(crdFS, "crds/"+k.File, schema.ParseGVK(k.APIVersion, k.Kind))
-		}
-	}
 	data, err := crdFS.ReadFile("crds/merge-keys.yaml")
 	if err != nil {
 		loadErr = err
@@ -95,22 +80,34 @@ func load() {
 		loadErr = fmt.Errorf("crds/merge-keys.yaml: %w", err)
 		return
 	}
+	lists := map[schema.GVK]map[string]string{}
 	references = map[string][]Reference{}
 	for _, t := range tables {
-		typ := loaded.Lookup(t.APIVersion, t.Kind)
-		if typ == nil {
+		gvk := schema.ParseGVK(t.APIVersion, t.Kind)
+		if !slices.ContainsFunc(Kinds, func(k Kind) bool { return schema.ParseGVK(k.APIVersion, k.Kind) == gvk }) {
 			loadErr = fmt.Errorf("crds/merge-keys.yaml: no CRD for %s %s", t.APIVersion, t.Kind)
 			return
 		}
-		for _, path := range sortedKeys(t.Lists) {
-			if err := typ.SetListKey(path, t.Lists[path]); err != nil {
-				loadErr = fmt.Errorf("crds/merge-keys.yaml: %w", err)
-				return
-			}
-		}
+		lists[gvk] = t.Lists
 		for _, path := range sortedKeys(t.References) {
 			references[t.Kind] = append(references[t.Kind], Reference{Path: path, TargetKind: t.References[path]})
 		}
+	}
+	// Merge keys are attached when a kind is compiled.
+	setup := func(typ *schema.Type) error {
+		for _, path := range sortedKeys(lists[typ.GVK]) {
+			if err := typ.SetListKey(path, lists[typ.GVK][path]); err != nil {
+				return fmt.Errorf("crds/merge-keys.yaml: %w", err)
+			}
+		}
+		return nil
+	}
+	loaded, loadErr = schema.Load(crdFS)
+	if loadErr != nil {
+		return
+	}
+	for _, k := range Kinds {
+		loaded.AddLazy(crdFS, "crds/"+k.File, setup, schema.ParseGVK(k.APIVersion, k.Kind))
 	}
 }
 

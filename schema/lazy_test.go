@@ -33,7 +33,7 @@ func TestAddLazy(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	set.AddLazy(fsys, "backup.kurator.dev_backups.yaml", schema.ParseGVK("backup.kurator.dev/v1alpha1", "Backup"))
+	set.AddLazy(fsys, "backup.kurator.dev_backups.yaml", nil, schema.ParseGVK("backup.kurator.dev/v1alpha1", "Backup"))
 	if n := fsys.opens["backup.kurator.dev_backups.yaml"]; n != 0 {
 		t.Fatalf("lazy CRD read %d times before any lookup", n)
 	}

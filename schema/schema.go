@@ -71,6 +71,7 @@ type Set struct {
 type lazyFile struct {
 	fsys  fs.FS
 	file  string
+	setup func(*Type) error
 	once  sync.Once
 	types map[GVK]*Type
 	err   error
@@ -83,6 +84,11 @@ func (l *lazyFile) load() {
 		if err == nil {
 			err = set.add(path.Base(l.file), data)
 		}
+		for _, t := range set.types {
+			if err == nil && l.setup != nil {
+				err = l.setup(t)
+			}
+		}
 		l.types, l.err = set.types, err
 		if err != nil {
 			l.err = fmt.Errorf("%s: %w", l.file, err)
@@ -92,15 +98,17 @@ func (l *lazyFile) load() {
 
 // AddLazy registers the CRD file that defines gvks: it is read and compiled
 // only when Lookup first asks for one of them, so that a run which never
-// meets these kinds does not pay for them. It must be called before the set
-// is used concurrently. Lookup panics when the file does not define what it
-// was registered for: the files are embedded, so that is a build defect
-// (a test compiles every registered file).
-func (s *Set) AddLazy(fsys fs.FS, file string, gvks ...GVK) {
+// meets these kinds does not pay for them, and setup (if not nil) is called
+// on each type it defines (to attach merge keys). It must be called before
+// the set is used concurrently. Lookup panics when the file does not
+// define what it was registered for or setup fails: the files are
+// embedded, so that is a build defect (a test compiles every registered
+// file).
+func (s *Set) AddLazy(fsys fs.FS, file string, setup func(*Type) error, gvks ...GVK) {
 	if s.lazy == nil {
 		s.lazy = map[GVK]*lazyFile{}
 	}
-	l := &lazyFile{fsys: fsys, file: file}
+	l := &lazyFile{fsys: fsys, file: file, setup: setup}
 	for _, g := range gvks {
 		s.lazy[g] = l
 	}

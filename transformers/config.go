@@ -58,6 +58,21 @@ type Config struct {
 	Kurator KuratorOptions `json:"kurator,omitempty" yaml:"kurator,omitempty"`
 	// MirrorList, when set, also emits the mirror list as a ConfigMap.
 	MirrorList *MirrorListOutput `json:"mirrorList,omitempty" yaml:"mirrorList,omitempty"`
+	// SourceCredentials are Secrets given to the chart and OCI sources the
+	// function redirects (Application sources, Flux HelmRepository and
+	// OCIRepository), where their API has a field for them.
+	SourceCredentials *SourceCredentials `json:"sourceCredentials,omitempty" yaml:"sourceCredentials,omitempty"`
+}
+
+// SourceCredentials name Secrets in the namespace of each source.
+type SourceCredentials struct {
+	// SecretName: the registry credentials (secretRef). For OCI sources a
+	// kubernetes.io/dockerconfigjson Secret; for https Helm repositories
+	// username/password.
+	SecretName string `json:"secretName,omitempty" yaml:"secretName,omitempty"`
+	// CASecretName: a Secret with ca.crt, the private registry's CA
+	// (certSecretRef).
+	CASecretName string `json:"caSecretName,omitempty" yaml:"caSecretName,omitempty"`
 }
 
 // Rule maps a registry (or chart repository) prefix to another.
@@ -66,6 +81,11 @@ type Rule struct {
 	From string `json:"from" yaml:"from"`
 	// To is the target prefix that replaces From.
 	To string `json:"to" yaml:"to"`
+	// CopyFrom, on an image rule, is where the mirror list copies images
+	// from instead of From (a registry host/path prefix): the manifests
+	// keep naming From, only the copy source changes. Bitnami's free images
+	// moved to docker.io/bitnamilegacy in 2025.
+	CopyFrom string `json:"copyFrom,omitempty" yaml:"copyFrom,omitempty"`
 }
 
 // KuratorOptions tunes the Kurator-specific rewrites.
@@ -163,6 +183,14 @@ func loadConfig(cfg *yaml.RNode) (*config, krm.Problems) {
 		for j := 0; j < i; j++ {
 			if c.ImagePullSecrets[j] == s {
 				errf(field, "remove the duplicate", "duplicate Secret %q (also at spec.imagePullSecrets.%d)", s, j)
+			}
+		}
+	}
+	if sc := c.SourceCredentials; sc != nil {
+		for _, f := range []struct{ field, v string }{{"secretName", sc.SecretName}, {"caSecretName", sc.CASecretName}} {
+			if f.v != "" && !validSecretName(f.v) {
+				errf("spec.sourceCredentials."+f.field, "use the name of a Secret in the sources' namespaces",
+					"%q is not a valid Secret name (DNS-1123 subdomain)", f.v)
 			}
 		}
 	}

@@ -25,6 +25,7 @@ func (p *planner) fluxHelmRepository(it *item) {
 		return
 	}
 	r, o := p.helmRepository(it, spec)
+	p.sourceCredentials(it, spec, r, true)
 	if (r.status == statusRewritten || r.status == statusMirrored) && r.source != "" {
 		name, _ := scalarValue(mapPath(it.root, "metadata", "name"))
 		p.helmRepos = append(p.helmRepos, helmRepoRef{namespace: it.namespace, name: name, result: r, o: o})

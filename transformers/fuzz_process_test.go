@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/kurator-scenario/scenario-fn/krm"
@@ -60,7 +61,12 @@ func FuzzProcess(f *testing.F) {
 			rl := &krm.ResourceList{Items: items, FunctionConfig: cfg.Copy()}
 			out, problems := transformers.ImageRegistry{}.Process(&krm.Context{}, rl)
 			if problems.HasErrors() {
-				t.Fatalf("error on a valid config: %v", problems.Error())
+				// only item content may fail a valid config: a reference
+				// holding invisible characters; then no item is returned
+				if !strings.Contains(problems.Error(), "references must be plain text") || out != nil {
+					t.Fatalf("error on a valid config: %v", problems.Error())
+				}
+				return ""
 			}
 			return write(out)
 		}

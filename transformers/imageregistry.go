@@ -45,14 +45,28 @@ func (ImageRegistry) Process(_ *krm.Context, rl *krm.ResourceList) ([]*yaml.RNod
 		if it.rewrites > 0 {
 			p.itemsChanged++
 		}
+		if len(p.handled) > 0 {
+			clear(p.handled) // per item: nothing of one item is kept for the next
+		}
 	}
 	p.joinHelmCharts()
+	p.fleetRepoWarning()
 	problems = append(problems, p.problems...)
+	if p.problems.HasErrors() {
+		return nil, problems // no edit applied: the input items come back unchanged
+	}
 	p.mirror.results(&problems)
-	problems.Infof(nil, "", krm.Source{File: krm.PathOf(rl.FunctionConfig)},
-		"rewrote %s and %s in %s; %s already named the private registry, %s matched no rule and were left unchanged",
-		count(p.imagesRewritten, "image reference"), count(p.chartsRewritten, "chart reference"),
-		count(p.itemsChanged, "resource"), count(p.mirrored, "reference"), count(p.noMatch, "reference"))
+	summary := "rewrote " + count(p.imagesRewritten, "image reference") + " and " + count(p.chartsRewritten, "chart reference") +
+		" in " + count(p.itemsChanged, "resource") + "; " + count(p.mirrored, "reference") + " already named the private registry, " +
+		count(p.noMatch, "reference") + " matched no rule and were left unchanged"
+	if p.warned > 0 {
+		summary += ", and " + itoa(p.warned) + " more left unchanged with a warning"
+	}
+	if c := p.chartImages; c.redirected+c.listedOnly+c.missed > 0 {
+		summary += "; images the Fleet plugins' charts pull: " + itoa(c.redirected) + " redirected through extraArgs, " +
+			itoa(c.listedOnly) + " listed for a containerd mirror only, " + itoa(c.missed) + " missed"
+	}
+	problems.Infof(nil, "", krm.Source{File: krm.PathOf(rl.FunctionConfig)}, "%s", summary)
 
 	for _, e := range p.edits {
 		e.apply()
@@ -108,11 +122,13 @@ func (p *planner) plan(it *item) {
 	case it.group == fluxSourceGroup && it.kind == "HelmRepository":
 		p.fluxHelmRepository(it)
 	case it.group == fluxSourceGroup && it.kind == "OCIRepository":
-		if spec := mapGet(it.root, "spec"); spec != nil {
-			p.ociRepository(it, spec)
+		if spec := mapGet(it.root, "spec"); spec != nil && p.ociRepository(it, spec) {
+			p.sourceCredentials(it, spec, refResult{status: statusRewritten, oci: true}, true)
 		}
 	case it.group == fluxHelmGroup && it.kind == "HelmRelease":
 		p.fluxHelmRelease(it)
+	case isPrometheusOperatorCR(it):
+		p.prometheusOperatorCR(it)
 	default:
 		if ps := podSpecOf(it); ps != nil {
 			p.podSpec(it, ps)

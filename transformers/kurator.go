@@ -33,35 +33,71 @@ func (p *planner) fleet(it *item) {
 			continue // absent, or null (Kurator treats it as absent)
 		}
 		p.fleetChart(it, fp, block, parent)
+		name, version := effectiveChart(fp, block)
+		p.pluginImages(it, plugin, fp, block, name, version)
 		if block != nil {
 			p.helmValues(it, mapGet(block, "extraArgs"), fp.Values)
 		}
 	}
-	if backup := mapGet(plugin, "backup"); backup != nil && backup.Kind == yaml.MappingNode {
-		extra := mapGet(backup, "extraArgs")
-		o := occurrence{it: it, node: backup}
-		if mapGet(extra, "initContainers") == nil {
-			if prov, _ := scalarValue(mapPath(backup, "storage", "location", "provider")); prov == "aws" || prov == "huaweicloud" {
-				p.mirrorOnly(o, imageVeleroPluginAWS,
-					"velero plugin init container Kurator adds for provider "+prov+" (spec.plugin.backup.extraArgs.initContainers replaces it)")
-			}
-		}
-		if mapPath(extra, "image", "repository") == nil {
-			p.mirrorOnly(o, imageVeleroDefault,
-				"velero image of Kurator's default values (set spec.plugin.backup.extraArgs.image.repository to have it rewritten instead)")
-		}
-	}
 	if fl := mapGet(plugin, "flagger"); fl != nil && isTrue(mapGet(fl, "publicTestloader")) {
-		p.warn(occurrence{it: it, node: mapGet(fl, "publicTestloader")},
+		o := occurrence{it: it, node: mapGet(fl, "publicTestloader")}
+		p.fixedChart(o, publicTestloaderChart, "no Fleet field redirects the publicTestloader release; serve this repository at its own URL inside the network, or set publicTestloader: false")
+		p.mirrorOnly(o, imagePublicLoadtester, "loadtester image of the publicTestloader release, whose values are flagger's extraArgs: no key redirects it without breaking flagger's")
+		if r := p.rw.rewriteReference(imagePublicLoadtester); r.status == statusRewritten || r.status == statusMirrored {
+			p.chartImages.listedOnly++
+		} else {
+			p.chartImages.missed++
+		}
+		p.warn(o,
 			"set publicTestloader: false and use a private test loader (Application rollout.testLoader), whose image a containerd mirror can serve",
-			"publicTestloader installs chart %s %s %s, which no Fleet field can redirect: an air-gapped install cannot pull it",
+			"publicTestloader installs chart %s %s %s, which no Fleet field can redirect: an air-gapped install cannot pull it; "+
+				"the release also takes flagger's extraArgs as its values, so flagger's image.repository is not written (it would point the loadtester at a flagger image): both images are listed mirror-only",
 			publicTestloaderChart.Repository, publicTestloaderChart.Name, publicTestloaderChart.Version)
 	}
 	if sm := mapGet(plugin, "submariner"); sm != nil && sm.Kind == yaml.MappingNode {
-		p.warn(occurrence{it: it, node: sm},
+		o := occurrence{it: it, node: sm}
+		p.fixedChart(o, submarinerBrokerChart, "no Fleet field redirects the submariner-k8s-broker release; serve this repository at its own URL inside the network")
+		p.warn(o,
 			"serve "+submarinerBrokerChart.Repository+" from inside the network (an HTTP mirror of the chart repository), or install the broker yourself",
 			"the submariner plugin also installs chart %s %s %s, which no Fleet field can redirect",
 			submarinerBrokerChart.Repository, submarinerBrokerChart.Name, submarinerBrokerChart.Version)
+	}
+	if p.fleetRepoAt.it == nil && len(p.fleetRepos) > 0 {
+		p.fleetRepoAt = occurrence{it: it, path: "spec.plugin"}
+	}
+}
+
+// fleetRepoWarning says, once per run, what Kurator's plugin
+// HelmRepositories need from the platform.
+func (p *planner) fleetRepoWarning() {
+	if len(p.fleetRepos) == 0 {
+		return
+	}
+	p.warn(p.fleetRepoAt,
+		"let these repositories be pulled anonymously, and add the private registry's CA to the host's Flux source-controller trust store (e.g. a Secret mounted at /etc/ssl/certs with SSL_CERT_DIR set); credentials cannot be given",
+		"Kurator writes each plugin's HelmRepository with only type, interval and url (no secretRef, certSecretRef or insecure): the host's source-controller must reach %s without credentials, over TLS it already trusts",
+		strings.Join(p.fleetRepos, ", "))
+}
+
+// effectiveChart is the chart name and version Kurator installs for fp.
+func effectiveChart(fp *fleetPlugin, block *yaml.Node) (string, string) {
+	name, version := fp.Chart.Name, fp.Chart.Version
+	if c := mapGet(block, "chart"); c != nil && c.Kind == yaml.MappingNode {
+		if v, ok := scalarValue(mapGet(c, "name")); ok && v != "" {
+			name = v
+		}
+		if v, ok := scalarValue(mapGet(c, "version")); ok && v != "" {
+			version = v
+		}
+	}
+	return name, version
+}
+
+// fixedChart lists a chart that no field redirects, with what to do.
+func (p *planner) fixedChart(o occurrence, c chartRef, reason string) {
+	r := p.rw.rewriteChartRepo(c.Repository)
+	if (r.status == statusRewritten || r.status == statusMirrored) && r.source != "" {
+		p.mirror.addFixedChart(r.source, c.Name, c.Version, r.target, reason, o)
 	}
 }
 
@@ -102,7 +138,7 @@ func (p *planner) fleetChart(it *item, fp *fleetPlugin, block, parent *yaml.Node
 	}
 	r := p.rw.rewriteChartRepo(repo)
 	switch r.status {
-	case statusPlaceholder, statusInvalid:
+	case statusPlaceholder, statusInvalid, statusForbidden:
 		p.warnResult(o, "chart repository", repo, r)
 		return
 	case statusNoMatch:
@@ -125,6 +161,7 @@ func (p *planner) fleetChart(it *item, fp *fleetPlugin, block, parent *yaml.Node
 		if chart != nil && p.cfg.writeCharts {
 			p.fillChart(chart, nameN, versionN, name, version)
 		}
+		p.addFleetRepo(r.target)
 		p.sharedRelease(fp, block, name, version, o)
 		return
 	}
@@ -157,7 +194,17 @@ func (p *planner) fleetChart(it *item, fp *fleetPlugin, block, parent *yaml.Node
 	p.chartsRewritten++
 	it.rewrites++
 	p.mirror.addChart(r.source, name, version, r.target, o)
+	p.addFleetRepo(r.target)
 	p.sharedRelease(fp, block, name, version, o)
+}
+
+func (p *planner) addFleetRepo(repo string) {
+	for _, r := range p.fleetRepos {
+		if r == repo {
+			return
+		}
+	}
+	p.fleetRepos = append(p.fleetRepos, repo)
 }
 
 // sharedRelease lists the second release that Kurator installs with the
@@ -235,9 +282,12 @@ func (p *planner) application(it *item) {
 		}
 		r, o := p.helmRepository(it, hr)
 		p.chartEntries(r, o, charts)
+		p.sourceCredentials(it, hr, r, false)
 	}
 	if or := mapPath(spec, "source", "ociRepository"); or != nil && or.Kind == yaml.MappingNode {
-		p.ociRepository(it, or)
+		if p.ociRepository(it, or) {
+			p.sourceCredentials(it, or, refResult{status: statusRewritten, oci: true}, true)
+		}
 	}
 	if policies == nil || policies.Kind != yaml.SequenceNode {
 		return
@@ -280,6 +330,14 @@ func (p *planner) helmRepository(it *item, spec *yaml.Node) (refResult, occurren
 		if r.oci {
 			want = "oci"
 		}
+		if want == "oci" && t != "oci" {
+			if name, ok := scalarValue(mapPath(spec, "secretRef", "name")); ok && name != "" {
+				p.warn(occurrence{it: it, node: mapGet(spec, "secretRef")},
+					"give the Secret type kubernetes.io/dockerconfigjson with an auths entry for the private registry (kubectl create secret docker-registry)",
+					"this Helm repository moves from %s to the OCI registry %s (type: oci), which reads credentials only from a dockerconfigjson Secret: Secret %q with username/password will not work",
+					v, r.value, name)
+			}
+		}
 		switch {
 		case t == want || (t == "" && want == "default"):
 		case typeN == nil:
@@ -309,16 +367,47 @@ func (p *planner) chartEntries(r refResult, o occurrence, charts []chartNV) {
 	}
 }
 
+// sourceCredentials adds spec.sourceCredentials to a redirected source:
+// secretRef, and certSecretRef where the API has it (withCA). The user's
+// own refs win.
+func (p *planner) sourceCredentials(it *item, spec *yaml.Node, r refResult, withCA bool) {
+	sc := p.cfg.SourceCredentials
+	if sc == nil || r.status != statusRewritten {
+		return
+	}
+	if sc.SecretName != "" && mapGet(spec, "secretRef") == nil {
+		p.appendTo(spec, strNode("secretRef"), mapNode("name", sc.SecretName))
+		if r.oci {
+			p.warn(occurrence{it: it, path: findPath(it.root, spec) + ".secretRef"},
+				"create it with kubectl create secret docker-registry "+sc.SecretName+" --docker-server=<private registry> in the source's namespace",
+				"secretRef %s was added for the OCI registry: it must be a kubernetes.io/dockerconfigjson Secret", sc.SecretName)
+		}
+	}
+	if sc.CASecretName == "" || mapGet(spec, "certSecretRef") != nil {
+		return
+	}
+	if withCA {
+		p.appendTo(spec, strNode("certSecretRef"), mapNode("name", sc.CASecretName))
+		return
+	}
+	if p.mirror.warnOnce("noca\x00" + it.kind) {
+		p.warn(occurrence{it: it, path: findPath(it.root, spec)},
+			"make the member clusters' Flux source-controller trust the private registry's CA (its trust store): Kurator's Application API cannot pass one",
+			"Kurator's %s helmRepository has no certSecretRef field: spec.sourceCredentials.caSecretName %s cannot be given to it", it.kind, sc.CASecretName)
+	}
+}
+
 // ociRepository rewrites an oci:// artifact URL (Application source or
 // Flux OCIRepository); spec.ref gives the tag or digest for the mirror list.
-func (p *planner) ociRepository(it *item, spec *yaml.Node) {
+// It reports whether the URL is rewritten.
+func (p *planner) ociRepository(it *item, spec *yaml.Node) bool {
 	urlN := mapGet(spec, "url")
 	v, ok := scalarValue(urlN)
 	if !ok || len(v) < len("oci://") || !strings.EqualFold(v[:len("oci://")], "oci://") {
-		return
+		return false
 	}
 	if p.visited(urlN) {
-		return
+		return false
 	}
 	suffix := ""
 	if t, ok := scalarValue(mapPath(spec, "ref", "tag")); ok && anchoredTag.MatchString(t) {
@@ -329,6 +418,7 @@ func (p *planner) ociRepository(it *item, spec *yaml.Node) {
 	}
 	r := p.rw.rewriteName(v[len("oci://"):])
 	p.recordName(occurrence{it: it, node: urlN}, "OCI repository", v, r, suffix, func(name string) { p.set(urlN, "oci://"+name) })
+	return r.status == statusRewritten
 }
 
 // kustomizeImage handles syncPolicies[].kustomization.images[]: newName is

@@ -35,6 +35,8 @@ type fleetPlugin struct {
 	// and the condition under which it is installed ("" = always).
 	SharedWith      *chartRef
 	SharedCondition []string // path below the plugin block that must be set
+	// SharedValues: the second release gets the plugin's extraArgs too.
+	SharedValues bool
 }
 
 var bitnami = valuesStyle{registry: "docker.io"}
@@ -48,7 +50,10 @@ var fleetPlugins = []fleetPlugin{
 		Chart: chartRef{"oci://registry-1.docker.io/bitnamicharts", "kube-prometheus", "8.9.1"}},
 	{Component: "grafana", Path: []string{"grafana"}, Values: bitnami,
 		Chart: chartRef{"oci://registry-1.docker.io/bitnamicharts", "grafana", "8.2.33"}},
-	{Component: "kyverno", Path: []string{"policy", "kyverno"}, Values: valuesStyle{registry: "ghcr.io"},
+	// kyverno: an image block without registry is the repository alone
+	// ("kyverno.image" in the chart's _image.tpl), so no default registry;
+	// the chart's own blocks (registry ghcr.io) are in chartImages.
+	{Component: "kyverno", Path: []string{"policy", "kyverno"},
 		Chart:           chartRef{"https://kyverno.github.io/kyverno/", "kyverno", "3.0.0"},
 		SharedWith:      &chartRef{"https://kyverno.github.io/kyverno/", "kyverno-policies", "3.0.0"},
 		SharedCondition: []string{"podSecurity"}},
@@ -62,7 +67,7 @@ var fleetPlugins = []fleetPlugin{
 		Chart: chartRef{"https://vmware-tanzu.github.io/helm-charts", "velero", "5.0.2"}},
 	{Component: "rook-ceph (distributedStorage)", Path: []string{"distributedStorage"},
 		Chart:      chartRef{"https://charts.rook.io/release", "rook-ceph", "1.11.11"},
-		SharedWith: &chartRef{"https://charts.rook.io/release", "rook-ceph-cluster", "1.11.11"}},
+		SharedWith: &chartRef{"https://charts.rook.io/release", "rook-ceph-cluster", "1.11.11"}, SharedValues: true},
 	{Component: "submariner-operator", Path: []string{"submariner"},
 		Chart: chartRef{"https://submariner-io.github.io/submariner-charts/charts", "submariner-operator", "0.18.0"}},
 }
@@ -82,7 +87,5 @@ const (
 	imageBash             = "docker.io/library/bash:5.1.4@sha256:c523c636b722339f41b6a431b44588ab2f762c5de5ec3bd7964420ff982fb1d9"
 	imageKaniko           = "gcr.io/kaniko-project/executor@sha256:899886a2db1c127ff1565d5c7b1e574af1810bbdad048e9850e4f40b5848d79c"
 	imageLoadtester       = "ghcr.io/fluxcd/flagger-loadtester:0.29.0"
-	imageVeleroPluginAWS  = "docker.io/velero/velero-plugin-for-aws:v1.7.1"
-	imageVeleroDefault    = "docker.io/velero/velero:v1.11.1"
 	defaultGoToolsVersion = "latest"
 )

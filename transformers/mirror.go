@@ -18,6 +18,7 @@ const (
 	kindChart                       // a Helm chart to copy (helm pull + push)
 	kindRegistry                    // a whole registry a values key redirects
 	kindMirrorOnly                  // an image only a containerd mirror can redirect
+	kindRepository                  // a repository whose tag the cluster decides at install time
 )
 
 type entryKey struct {
@@ -36,6 +37,47 @@ type mirrorEntry struct {
 type mirrorList struct {
 	entries map[entryKey]*mirrorEntry
 	warned  map[string]bool
+	// copySource maps an image source to where it is copied from (a rule's
+	// copyFrom); nil = the source itself.
+	copySource func(string) string
+	// hostMirror gives the private repository prefix that mirrors a whole
+	// source registry, and the more specific prefixes a host-level mirror
+	// cannot express; nil = no containerd files.
+	hostMirror func(host string) (target string, others []string)
+}
+
+// containerdKey is the mirror list data key of a registry's hosts.toml.
+func containerdKey(host string) string {
+	return "hosts.toml." + hostSegment(host)
+}
+
+// containerdHosts renders /etc/containerd/certs.d/<host>/hosts.toml for
+// member nodes, so that images no field redirects (and any reference left
+// on the public name) are pulled from the private registry.
+func containerdHosts(host string, hostMirror func(string) (string, []string)) string {
+	target, others := hostMirror(host)
+	if target == "" {
+		return ""
+	}
+	server := "https://" + host
+	if host == dockerHub {
+		server = "https://registry-1.docker.io"
+	}
+	th, tpath, _ := strings.Cut(target, "/")
+	var b strings.Builder
+	b.WriteString("# /etc/containerd/certs.d/" + host + "/hosts.toml on every member node (containerd's\n")
+	b.WriteString("# registry config_path = \"/etc/containerd/certs.d\"). Put the private registry's CA at the ca path;\n")
+	b.WriteString("# credentials do not go here: allow anonymous pull, or give the CRI/kubelet credentials for " + th + ".\n")
+	for _, o := range others {
+		b.WriteString("# Note: images under " + o + " are mirrored elsewhere by a more specific rule; a host mirror cannot\n")
+		b.WriteString("# express that, so they are found only under the names the function rewrote.\n")
+	}
+	b.WriteString("server = " + strconv.Quote(server) + "\n\n")
+	b.WriteString("[host." + strconv.Quote("https://"+th+"/v2/"+tpath) + "]\n")
+	b.WriteString("  capabilities = [\"pull\", \"resolve\"]\n")
+	b.WriteString("  override_path = true\n")
+	b.WriteString("  ca = " + strconv.Quote("/etc/containerd/certs.d/"+host+"/"+th+".crt") + "\n")
+	return b.String()
 }
 
 func newMirrorList() *mirrorList {
@@ -43,6 +85,9 @@ func newMirrorList() *mirrorList {
 }
 
 func (m *mirrorList) add(k entryKey, reason string, o occurrence) {
+	if m.copySource != nil && k.kind != kindChart {
+		k.source = m.copySource(k.source)
+	}
 	if e := m.entries[k]; e != nil {
 		e.count++
 		return
@@ -55,7 +100,21 @@ func (m *mirrorList) addImage(source, target string, o occurrence) {
 }
 
 func (m *mirrorList) addChart(sourceRepo, name, version, targetRepo string, o occurrence) {
-	m.add(entryKey{kind: kindChart, source: sourceRepo, target: targetRepo, name: name, version: version}, "", o)
+	reason := ""
+	if v := floatingVersions[name+" "+version]; v != "" {
+		reason = "a version range: the image list assumes " + name + " " + v + "; pin it, or list the images of the version helm resolves with scenario-fn-charts"
+	}
+	m.add(entryKey{kind: kindChart, source: sourceRepo, target: targetRepo, name: name, version: version}, reason, o)
+}
+
+// addFixedChart lists a chart no field redirects (reason says what the
+// user must do instead).
+func (m *mirrorList) addFixedChart(sourceRepo, name, version, targetRepo, reason string, o occurrence) {
+	m.add(entryKey{kind: kindChart, source: sourceRepo, target: targetRepo, name: name, version: version}, reason, o)
+}
+
+func (m *mirrorList) addRepository(source, target, reason string, o occurrence) {
+	m.add(entryKey{kind: kindRepository, source: source, target: target}, reason, o)
 }
 
 func (m *mirrorList) addRegistry(source, target string, o occurrence) {
@@ -112,10 +171,15 @@ func (m *mirrorList) results(ps *krm.Problems) {
 			} else {
 				msg = "mirror chart " + e.source + " " + e.name + " " + e.version + " -> " + e.target
 			}
+			if e.reason != "" {
+				msg += ": " + e.reason
+			}
 		case kindRegistry:
 			msg = "mirror registry " + e.source + " -> " + e.target + " (every image the chart pulls through it)"
 		case kindMirrorOnly:
 			msg = "mirror only (configure a containerd registry mirror): " + e.source + " -> " + e.target + ": " + e.reason
+		case kindRepository:
+			msg = "mirror repository " + e.source + " -> " + e.target + " (" + e.reason + ")"
 		}
 		if e.count > 1 {
 			msg += " (" + strconv.Itoa(e.count) + " references)"
@@ -187,10 +251,16 @@ func (m *mirrorList) files() map[string]string {
 			}
 		case kindChart:
 			if e.name != "" {
-				charts = append(charts, e.source+" "+e.name+" "+e.version+" "+e.target)
+				line := e.source + " " + e.name + " " + e.version + " " + e.target
+				if e.reason != "" {
+					line += "  # " + e.reason
+				}
+				charts = append(charts, line)
 			}
 		case kindRegistry:
 			registries = append(registries, e.source+" "+e.target)
+		case kindRepository:
+			registries = append(registries, e.source+" "+e.target+"  # "+e.reason)
 		}
 	}
 	out := map[string]string{
@@ -222,6 +292,13 @@ func (m *mirrorList) files() map[string]string {
 		}
 	}
 	out["skopeo-sync.yaml"] = sb.String()
+	if m.hostMirror != nil {
+		for _, h := range hosts {
+			if f := containerdHosts(h, m.hostMirror); f != "" {
+				out[containerdKey(h)] = f
+			}
+		}
+	}
 	return out
 }
 
@@ -265,7 +342,15 @@ func (m *mirrorList) configMap(out *MirrorListOutput) *yaml.RNode {
 	ann.Content = append(ann.Content, strNode(kioutil.PathAnnotation), strNode(out.Path))
 	meta.Content = append(meta.Content, strNode("annotations"), ann)
 	data := mapNode()
-	for _, k := range mirrorListKeys {
+	keys := append([]string(nil), mirrorListKeys...)
+	var extra []string
+	for k := range files {
+		if strings.HasPrefix(k, "hosts.toml.") {
+			extra = append(extra, k)
+		}
+	}
+	sort.Strings(extra)
+	for _, k := range append(keys, extra...) {
 		v := strNode(files[k])
 		if files[k] != "" {
 			v.Style = yaml.LiteralStyle
@@ -284,6 +369,7 @@ func priorCharts(cm *yaml.RNode) map[string]string {
 	prior := map[string]string{}
 	v, _ := scalarValue(mapPath(cm.YNode(), "data", "charts.txt"))
 	for _, line := range strings.Split(v, "\n") {
+		line, _, _ = strings.Cut(line, "#")
 		f := strings.Fields(line)
 		if len(f) == 4 {
 			prior[f[3]] = f[0]

@@ -31,10 +31,13 @@ type edit struct {
 	with   *yaml.Node
 	parent *yaml.Node   // mapping or sequence to which add is appended
 	add    []*yaml.Node // appended to parent.Content
+	do     func()       // a change that depends on earlier edits (values merged into a block they create)
 }
 
 func (e edit) apply() {
 	switch {
+	case e.do != nil:
+		e.do()
 	case e.with != nil:
 		old := *e.node
 		*e.node = *e.with
@@ -77,6 +80,18 @@ type planner struct {
 
 	imagesRewritten, chartsRewritten, mirrored, noMatch int
 	itemsChanged                                        int
+	warned                                              int // references left unchanged with a warning
+
+	// chartImages counts the images Fleet plugin charts pull (table
+	// chartImages): redirected through extraArgs (now or by an earlier
+	// run), listed for a containerd mirror only, or missed (no rule).
+	chartImages struct{ redirected, listedOnly, missed int }
+	// handled are values nodes pluginImages decided; the values walker
+	// skips them.
+	handled map[*yaml.Node]bool
+	// fleetRepos are the private chart repositories of the Fleet being planned.
+	fleetRepos  []string
+	fleetRepoAt occurrence // the first Fleet that pulls from them
 
 	helmRepos    []helmRepoRef
 	helmReleases []helmReleaseRef
@@ -85,7 +100,9 @@ type planner struct {
 func newPlanner(cfg *config, prior map[string]string) *planner {
 	rw := newRewriter(cfg.images, cfg.charts)
 	rw.prior = prior
-	p := &planner{cfg: cfg, rw: rw, mirror: newMirrorList()}
+	p := &planner{cfg: cfg, rw: rw, mirror: newMirrorList(), handled: map[*yaml.Node]bool{}}
+	p.mirror.copySource = cfg.images.copySource
+	p.mirror.hostMirror = cfg.images.hostMirror
 	if len(cfg.fieldSpecs) > 0 {
 		p.seen = map[*yaml.Node]struct{}{}
 	}
@@ -122,6 +139,9 @@ func (p *planner) warn(o occurrence, hint, format string, args ...any) {
 
 // warnResult reports a placeholder or an unparseable value.
 func (p *planner) warnResult(o occurrence, what, value string, r refResult) {
+	if r.status == statusPlaceholder || r.status == statusInvalid {
+		p.warned++
+	}
 	switch r.status {
 	case statusPlaceholder:
 		p.warn(o, "substitute it before this function runs if it must be mirrored; the function never touches placeholders",
@@ -129,6 +149,10 @@ func (p *planner) warnResult(o occurrence, what, value string, r refResult) {
 	case statusInvalid:
 		p.warn(o, "write a valid reference, or list the field only if it holds references",
 			"%s %q left unchanged: %s", what, value, r.msg)
+	case statusForbidden:
+		p.problems.Errorf(o.it.id(), o.fieldPath(), o.it.src(),
+			"retype the reference; invisible and control characters are never part of an image or chart name",
+			"%s %+q %s", what, value, r.msg)
 	}
 }
 
@@ -168,7 +192,7 @@ func (p *planner) applyImage(it *item, n *yaml.Node, what, value string, r refRe
 		}
 	case statusNoMatch:
 		p.noMatch++
-	case statusPlaceholder, statusInvalid:
+	case statusPlaceholder, statusInvalid, statusForbidden:
 		p.warnResult(o, what, value, r)
 	}
 	return false
@@ -227,41 +251,40 @@ func mapNode(kv ...string) *yaml.Node {
 }
 
 // findPath renders the path of target below root in the project's field
-// path syntax (spec.template.spec.containers.[name=app].image).
+// path syntax (spec.template.spec.containers.[name=app].image). The walk
+// keeps its own stack, so it finds targets at any depth.
 func findPath(root, target *yaml.Node) string {
-	var parts []string
-	var walk func(n *yaml.Node, depth int) bool
-	walk = func(n *yaml.Node, depth int) bool {
-		if n == target {
-			return true
-		}
-		if depth > maxDepth {
-			return false
-		}
-		switch n.Kind {
-		case yaml.MappingNode:
-			for i := 0; i+1 < len(n.Content); i += 2 {
-				parts = append(parts, quoteKey(n.Content[i].Value))
-				if walk(n.Content[i+1], depth+1) {
-					return true
-				}
-				parts = parts[:len(parts)-1]
-			}
-		case yaml.SequenceNode:
-			for i, c := range n.Content {
-				parts = append(parts, schema.ElementSelector(c, i))
-				if walk(c, depth+1) {
-					return true
-				}
-				parts = parts[:len(parts)-1]
-			}
-		}
-		return false
-	}
-	if root == nil || !walk(root, 0) {
+	if root == nil {
 		return ""
 	}
-	return strings.Join(parts, ".")
+	type frame struct {
+		n    *yaml.Node
+		i    int
+		part string // how the parent reaches n
+	}
+	stack := []frame{{n: root}}
+	for len(stack) > 0 {
+		top := len(stack) - 1
+		n, i := stack[top].n, stack[top].i
+		if n == target {
+			parts := make([]string, 0, len(stack)-1)
+			for _, f := range stack[1:] {
+				parts = append(parts, f.part)
+			}
+			return strings.Join(parts, ".")
+		}
+		switch {
+		case n.Kind == yaml.MappingNode && i+1 < len(n.Content):
+			stack[top].i += 2
+			stack = append(stack, frame{n: n.Content[i+1], part: quoteKey(n.Content[i].Value)})
+		case n.Kind == yaml.SequenceNode && i < len(n.Content):
+			stack[top].i++
+			stack = append(stack, frame{n: n.Content[i], part: schema.ElementSelector(n.Content[i], i)})
+		default:
+			stack = stack[:top]
+		}
+	}
+	return ""
 }
 
 func quoteKey(k string) string {
@@ -270,8 +293,5 @@ func quoteKey(k string) string {
 	}
 	return k
 }
-
-// maxDepth bounds every recursive walk, so no input can exhaust the stack.
-const maxDepth = 200
 
 func itoa(i int) string { return strconv.Itoa(i) }

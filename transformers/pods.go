@@ -1,6 +1,10 @@
 package transformers
 
-import "sigs.k8s.io/kustomize/kyaml/yaml"
+import (
+	"strings"
+
+	"sigs.k8s.io/kustomize/kyaml/yaml"
+)
 
 // podSpecOf returns the pod spec a resource carries, or nil:
 //
@@ -54,6 +58,9 @@ func (p *planner) podSpec(it *item, ps *yaml.Node) {
 			if p.imageScalar(it, mapGet(c, "image"), "image") {
 				rewrote = true
 			}
+			if p.containerFlags(it, c) {
+				rewrote = true
+			}
 		}
 	}
 	if rewrote {
@@ -92,4 +99,107 @@ func (p *planner) pullSecrets(ps *yaml.Node) {
 	case isNull(existing):
 		p.replace(existing, &yaml.Node{Kind: yaml.SequenceNode, Tag: yaml.NodeTagSeq, Content: add})
 	}
+}
+
+// prometheus-operator custom resources carry their image outside a pod
+// template: Prometheus, Alertmanager and ThanosRuler spec.image (and the
+// deprecated spec.baseImage), Prometheus spec.thanos.image, and the
+// containers/initContainers they merge into their pods.
+const monitoringGroup = "monitoring.coreos.com"
+
+func isPrometheusOperatorCR(it *item) bool {
+	return it.group == monitoringGroup && (it.kind == "Prometheus" || it.kind == "Alertmanager" || it.kind == "ThanosRuler" || it.kind == "PrometheusAgent")
+}
+
+func (p *planner) prometheusOperatorCR(it *item) {
+	spec := mapGet(it.root, "spec")
+	if spec == nil || spec.Kind != yaml.MappingNode {
+		return
+	}
+	rewrote := p.imageScalar(it, mapGet(spec, "image"), "image")
+	if it.kind == "Prometheus" && p.imageScalar(it, mapPath(spec, "thanos", "image"), "thanos image") {
+		rewrote = true
+	}
+	if b := mapGet(spec, "baseImage"); b != nil {
+		if v, ok := scalarValue(b); ok && v != "" {
+			suffix := "" // the operator pulls baseImage:version (or :tag)
+			for _, k := range [...]string{"version", "tag"} {
+				if t, ok := scalarValue(mapGet(spec, k)); ok && anchoredTag.MatchString(t) {
+					suffix = ":" + t
+				}
+			}
+			p.recordName(occurrence{it: it, node: b}, "baseImage", v, p.rw.rewriteName(v), suffix, func(name string) { p.set(b, name) })
+		}
+	}
+	for _, list := range containerLists {
+		seq := mapGet(spec, list)
+		if seq == nil || seq.Kind != yaml.SequenceNode {
+			continue
+		}
+		for _, c := range seq.Content {
+			if p.imageScalar(it, mapGet(c, "image"), "image") {
+				rewrote = true
+			}
+		}
+	}
+	if rewrote {
+		p.pullSecrets(spec) // spec.imagePullSecrets: [{name}], as in a pod spec
+	}
+}
+
+// imageFlags are command-line flags of known operators whose value is an
+// image (prometheus-operator's config reloader and default base images).
+var imageFlags = []struct {
+	flag string
+	name bool // a repository name without tag
+}{
+	{"--prometheus-config-reloader=", false},
+	{"--config-reloader-image=", false},
+	{"--prometheus-default-base-image=", true},
+	{"--alertmanager-default-base-image=", true},
+	{"--thanos-default-base-image=", true},
+}
+
+// containerFlags rewrites image-valued flags in a container's args and
+// command; it reports whether something was rewritten.
+func (p *planner) containerFlags(it *item, c *yaml.Node) bool {
+	rewrote := false
+	for _, key := range [...]string{"args", "command"} {
+		seq := mapGet(c, key)
+		if seq == nil || seq.Kind != yaml.SequenceNode {
+			continue
+		}
+		for _, a := range seq.Content {
+			v, ok := scalarValue(a)
+			if !ok || !strings.HasPrefix(v, "--") {
+				continue
+			}
+			for _, f := range imageFlags {
+				if !strings.HasPrefix(v, f.flag) {
+					continue
+				}
+				val := v[len(f.flag):]
+				o := occurrence{it: it, node: a}
+				flag := f.flag
+				if f.name {
+					r := p.rw.rewriteName(val)
+					p.recordName(o, strings.TrimSuffix(flag, "="), val, r, "", func(name string) { p.set(a, flag+name) })
+					rewrote = rewrote || r.status == statusRewritten
+					continue
+				}
+				r := p.rw.rewriteReference(val)
+				switch r.status {
+				case statusRewritten:
+					p.set(a, flag+r.value)
+					p.imagesRewritten++
+					it.rewrites++
+					p.mirror.addImage(r.source, r.target, o)
+					rewrote = true
+				default:
+					p.applyImage(it, a, strings.TrimSuffix(flag, "="), val, r)
+				}
+			}
+		}
+	}
+	return rewrote
 }

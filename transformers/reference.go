@@ -1,7 +1,9 @@
 package transformers
 
 import (
+	"fmt"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/distribution/reference"
 )
@@ -16,6 +18,7 @@ const (
 	statusMirrored                  // already names a target: left unchanged
 	statusPlaceholder               // contains ${...}: left unchanged, warned
 	statusInvalid                   // does not parse (or the result would not): left unchanged, warned
+	statusForbidden                 // holds invisible or control characters: an error, the run fails
 )
 
 // refResult is the decision for one image reference (or one registry
@@ -57,6 +60,36 @@ func tooLong(s string) string {
 
 // isPlaceholder reports a Flux post-build variable or similar template
 // text, which only becomes a reference later.
+// forbiddenRune names the first character of s that no image or chart
+// reference may hold and that a reviewer cannot see: NUL and other C0/C1
+// controls, zero-width characters, bidirectional overrides and isolates
+// (a right-to-left override makes "evil.io/x" display as something else),
+// and the byte order mark. "" when there is none.
+func forbiddenRune(s string) string {
+	for i, r := range s {
+		switch {
+		case r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0):
+			return fmt.Sprintf("control character U+%04X at byte %d", r, i)
+		case r >= 0x200b && r <= 0x200f, r == 0x2060, r == 0xfeff:
+			return fmt.Sprintf("zero-width or direction mark U+%04X at byte %d", r, i)
+		case r >= 0x202a && r <= 0x202e, r >= 0x2066 && r <= 0x2069:
+			return fmt.Sprintf("bidirectional override U+%04X at byte %d", r, i)
+		case r == utf8.RuneError:
+			if _, size := utf8.DecodeRuneInString(s[i:]); size == 1 {
+				return fmt.Sprintf("invalid UTF-8 at byte %d", i)
+			}
+		}
+	}
+	return ""
+}
+
+func forbidden(s string) (refResult, bool) {
+	if m := forbiddenRune(s); m != "" {
+		return refResult{status: statusForbidden, msg: "holds a " + m + "; references must be plain text"}, true
+	}
+	return refResult{}, false
+}
+
 func isPlaceholder(s string) bool {
 	return strings.Contains(s, "${") || strings.Contains(s, "{{")
 }
@@ -88,6 +121,9 @@ func (rw *rewriter) rewriteReference(s string) refResult {
 func (rw *rewriter) rewriteReferenceUncached(s string) refResult {
 	if s == "" {
 		return refResult{status: statusEmpty}
+	}
+	if r, bad := forbidden(s); bad {
+		return r
 	}
 	if isPlaceholder(s) {
 		return refResult{status: statusPlaceholder}
@@ -148,6 +184,9 @@ func (rw *rewriter) rewriteRegistry(s string) (refResult, *imageRule) {
 	switch {
 	case s == "":
 		return refResult{status: statusEmpty}, nil
+	case forbiddenRune(s) != "":
+		r, _ := forbidden(s)
+		return r, nil
 	case isPlaceholder(s):
 		return refResult{status: statusPlaceholder}, nil
 	}
@@ -194,6 +233,9 @@ func (rw *rewriter) rewriteChartRepo(s string) refResult {
 func (rw *rewriter) rewriteChartRepoUncached(s string) refResult {
 	if s == "" {
 		return refResult{status: statusEmpty}
+	}
+	if r, bad := forbidden(s); bad {
+		return r
 	}
 	if isPlaceholder(s) {
 		return refResult{status: statusPlaceholder}

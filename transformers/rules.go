@@ -130,6 +130,7 @@ type imageRule struct {
 	toHost   string // normalised, for comparisons
 	toPath   string
 	toOut    string // to as written, without a trailing slash
+	copyFrom string // where the mirror list copies from instead of from ("" = from)
 }
 
 // ruleSet matches registry references against spec.rules.
@@ -159,6 +160,19 @@ func compileRules(rules []Rule, errf errFunc) *ruleSet {
 				ok = false
 			}
 			ir.fromHost, ir.fromPath = normHost(host), path
+		}
+		if r.CopyFrom != "" {
+			if ir.catchAll {
+				errf(field+".copyFrom", "give the registry whose images moved its own rule, e.g. from: docker.io/bitnami, copyFrom: docker.io/bitnamilegacy",
+					"copyFrom cannot be used with from \"*\"")
+				ok = false
+			} else if host, path, msg := parsePrefix(r.CopyFrom); msg != "" {
+				errf(field+".copyFrom", "write a registry host with an optional path, e.g. docker.io/bitnamilegacy",
+					"copyFrom %q %s", r.CopyFrom, msg)
+				ok = false
+			} else {
+				ir.copyFrom = joinPath(normHost(host), path)
+			}
 		}
 		if r.To == "*" {
 			errf(field+".to", "write the private registry host and optional path, e.g. harbor.example.com/dockerhub",
@@ -259,6 +273,61 @@ func (rs *ruleSet) match(host, path string) (*imageRule, string) {
 		return ca, joinPath(ca.toOut, joinPath(hostSegment(host), path))
 	}
 	return nil, ""
+}
+
+// copySource returns where the mirror list copies source from: source
+// itself, or, when the rule that maps it has copyFrom, source with from
+// replaced by copyFrom. source is a normalised image reference or a
+// registry prefix.
+func (rs *ruleSet) copySource(source string) string {
+	if len(rs.rules) == 0 || source == "" {
+		return source
+	}
+	name, suffix := source, ""
+	if i := strings.IndexByte(name, '@'); i >= 0 {
+		name, suffix = name[:i], name[i:]
+	}
+	if i := strings.LastIndexByte(name, ':'); i > strings.LastIndexByte(name, '/') {
+		name, suffix = name[:i], name[i:]+suffix
+	}
+	host, path, _ := strings.Cut(name, "/")
+	host = normHost(host)
+	var best *imageRule
+	var bestRest string
+	for _, ir := range rs.rules {
+		if ir.fromHost != host {
+			continue
+		}
+		if rest, ok := underPath(path, ir.fromPath); ok && (best == nil || len(ir.fromPath) > len(best.fromPath)) {
+			best, bestRest = ir, rest
+		}
+	}
+	if best == nil || best.copyFrom == "" {
+		return source
+	}
+	return joinPath(best.copyFrom, bestRest) + suffix
+}
+
+// hostMirror returns the repository prefix that mirrors the whole
+// registry host (a rule from the host alone, or the catch-all), and the
+// froms of more specific rules for that host.
+func (rs *ruleSet) hostMirror(host string) (string, []string) {
+	target := ""
+	var others []string
+	for _, ir := range rs.rules {
+		if ir.fromHost != host {
+			continue
+		}
+		if ir.fromPath == "" {
+			target = ir.toOut
+		} else {
+			others = append(others, ir.fromHost+"/"+ir.fromPath)
+		}
+	}
+	if target == "" && rs.catchAll != nil && !rs.toHosts[host] {
+		target = joinPath(rs.catchAll.toOut, hostSegment(host))
+	}
+	return target, others
 }
 
 // matchPrefix is match for a registry-only value (Bitnami registry,

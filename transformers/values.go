@@ -33,32 +33,158 @@ func (p *planner) helmValues(it *item, root *yaml.Node, style valuesStyle) {
 	if n := mapPath(root, "global", "imageRegistry"); n != nil {
 		p.registryScalar(it, n, "global.imageRegistry")
 	}
-	p.walkValues(it, root, style, 0)
+	p.walkValues(it, root, style)
 }
 
-func (p *planner) walkValues(it *item, n *yaml.Node, style valuesStyle, depth int) {
-	if depth > maxDepth {
-		return
-	}
-	switch n.Kind {
-	case yaml.SequenceNode:
-		for _, c := range n.Content {
-			p.walkValues(it, c, style, depth+1)
+// walkValues visits every mapping pair of a values tree in document order,
+// to any depth: the walk keeps its own stack (one frame per open mapping or
+// list), so deep input costs heap in proportion to its size and never the
+// goroutine stack. Aliases are not followed (kyaml expanded them already).
+func (p *planner) walkValues(it *item, root *yaml.Node, style valuesStyle) {
+	walkPairs(root, func(k, v *yaml.Node) bool {
+		if p.handled[v] {
+			return true // a chart image pluginImages decided
 		}
-	case yaml.MappingNode:
-		for i := 0; i+1 < len(n.Content); i += 2 {
-			k, v := n.Content[i], n.Content[i+1]
-			if k.Value == "image" {
-				switch {
-				case v.Kind == yaml.ScalarNode:
-					p.imageScalar(it, v, "image")
-					continue
-				case v.Kind == yaml.MappingNode && mapGet(v, "repository") != nil:
-					p.imageBlock(it, v, style)
-					continue
+		if k.Value == "image" {
+			switch {
+			case v.Kind == yaml.ScalarNode:
+				p.imageScalar(it, v, "image")
+				return true
+			case v.Kind == yaml.MappingNode && mapGet(v, "repository") != nil:
+				p.imageBlock(it, v, style)
+				return true
+			case v.Kind == yaml.MappingNode && isStringScalar(mapGet(v, "image")):
+				p.nginxBlock(it, v)
+				return true
+			case v.Kind == yaml.MappingNode && isStringScalar(mapGet(v, "name")):
+				p.warned++
+				p.warn(occurrence{it: it, node: mapGet(v, "name")}, "write the image as image: \"<full reference>\" or {registry, repository, tag} if the chart accepts it, or mirror it by hand",
+					"image block {name: %s} is a shape this function does not know: left unchanged", mapGet(v, "name").Value)
+				return true
+			}
+			return false
+		}
+		if v.Kind != yaml.MappingNode || !isStringScalar(mapGet(v, "repository")) {
+			return false
+		}
+		if p.handled[mapGet(v, "repository")] {
+			return true // a registry prefix pluginImages decided (submariner.images.repository)
+		}
+		if mapGet(v, "tag") != nil || mapGet(v, "digest") != nil || mapGet(v, "registry") != nil || mapGet(v, "pullPolicy") != nil {
+			p.siblingBlock(it, k, v, style)
+			return true
+		}
+		if repo := mapGet(v, "repository").Value; !strings.Contains(repo, "://") && !isPlaceholder(repo) {
+			if first, _, ok := strings.Cut(repo, "/"); ok && looksLikeHost(first) {
+				if _, err := reference.ParseNormalizedNamed(repo); err == nil {
+					p.warned++
+					p.warn(occurrence{it: it, node: mapGet(v, "repository")},
+						"if it is an image, add its tag next to it (or write "+k.Value+".image: \"<reference>\"), then run again",
+						"%s.repository %s looks like an image name, but with neither tag, digest nor registry next to it this function cannot tell: left unchanged", k.Value, repo)
 				}
 			}
-			p.walkValues(it, v, style, depth+1)
+		}
+		return false
+	})
+}
+
+func isStringScalar(n *yaml.Node) bool {
+	return n != nil && n.Kind == yaml.ScalarNode && n.ShortTag() == yaml.NodeTagString
+}
+
+// nginxBlock handles ingress-nginx's image: {registry, image, tag, digest},
+// where image is the path below the registry (and repository, when set, the
+// full name: imageBlock handles that form).
+func (p *planner) nginxBlock(it *item, blk *yaml.Node) {
+	imgN := mapGet(blk, "image")
+	img := imgN.Value
+	regN := mapGet(blk, "registry")
+	reg, ok := scalarValue(regN)
+	o := occurrence{it: it, node: imgN}
+	if !ok || reg == "" {
+		p.warned++
+		p.warn(o, "write the chart's registry key next to image (ingress-nginx: registry.k8s.io), or the full name in repository",
+			"image block {image: %s} has no registry: the chart takes it from elsewhere (global.image.registry), so it is left unchanged", img)
+		return
+	}
+	suffix := ""
+	if t, ok := scalarValue(mapGet(blk, "tag")); ok && anchoredTag.MatchString(t) {
+		suffix = ":" + t
+	}
+	if d, ok := scalarValue(mapGet(blk, "digest")); ok && d != "" && !isPlaceholder(d) {
+		suffix += "@" + d
+	}
+	full := reg + "/" + img + suffix
+	r := p.rw.rewriteReference(full)
+	if r.status != statusRewritten {
+		if r.status == statusMirrored && r.source != "" {
+			p.mirrored++
+			p.mirror.addImage(r.source, r.target, o)
+			return
+		}
+		if r.status == statusNoMatch {
+			p.noMatch++
+			return
+		}
+		p.warnResult(o, "image", full, r)
+		return
+	}
+	newName := strings.TrimSuffix(r.value, suffix)
+	if strings.HasSuffix(newName, "/"+img) {
+		p.set(regN, strings.TrimSuffix(newName, "/"+img))
+	} else {
+		host, path, _ := strings.Cut(newName, "/")
+		p.set(regN, host)
+		p.set(imgN, path)
+	}
+	p.imagesRewritten++
+	it.rewrites++
+	p.mirror.addImage(r.source, r.target, o)
+}
+
+// siblingBlock handles an image block under another key name, such as
+// redis: {repository: public.ecr.aws/x/redis, tag: "7"}: rewritten when the
+// registry is known (a registry key, a host in repository, or the chart's
+// convention), otherwise warned.
+func (p *planner) siblingBlock(it *item, k, blk *yaml.Node, style valuesStyle) {
+	repo := mapGet(blk, "repository").Value
+	if strings.Contains(repo, "://") || repo == "" || isPlaceholder(repo) {
+		return // a git or chart repository URL, or a placeholder: not an image
+	}
+	first, _, hasSlash := strings.Cut(repo, "/")
+	_, hasReg := scalarValue(mapGet(blk, "registry"))
+	if hasReg || style.registry != "" || (hasSlash && looksLikeHost(first)) {
+		p.imageBlock(it, blk, style)
+		return
+	}
+	p.warned++
+	p.warn(occurrence{it: it, node: mapGet(blk, "repository")},
+		"if it is an image, write its full name with the registry host ("+dockerHub+"/"+repo+"), then run again",
+		"%s: {repository: %s, tag} looks like an image, but without a registry host the registry it is pulled from is unknown: left unchanged", k.Value, repo)
+}
+
+// walkPairs calls visit for every key/value pair below root, depth first in
+// document order; when visit returns true the value is not descended into.
+func walkPairs(root *yaml.Node, visit func(k, v *yaml.Node) bool) {
+	type frame struct {
+		n *yaml.Node
+		i int
+	}
+	stack := []frame{{n: root}}
+	for len(stack) > 0 {
+		top := len(stack) - 1
+		n, i := stack[top].n, stack[top].i
+		switch {
+		case n.Kind == yaml.SequenceNode && i < len(n.Content):
+			stack[top].i++
+			stack = append(stack, frame{n: n.Content[i]})
+		case n.Kind == yaml.MappingNode && i+1 < len(n.Content):
+			stack[top].i += 2
+			if !visit(n.Content[i], n.Content[i+1]) {
+				stack = append(stack, frame{n: n.Content[i+1]})
+			}
+		default:
+			stack = stack[:top]
 		}
 	}
 }
@@ -107,7 +233,7 @@ func (p *planner) imageBlock(it *item, blk *yaml.Node, style valuesStyle) {
 		r = p.rw.rewriteReference(full)
 	}
 	if r.status != statusRewritten {
-		if r.status == statusInvalid {
+		if r.status == statusInvalid || r.status == statusForbidden {
 			p.warnResult(o, "image", full, r)
 			return
 		}
