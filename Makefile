@@ -8,21 +8,30 @@ KUSTOMIZE  := $(BIN)/kustomize
 KUSTOMIZE_VERSION := v5.8.2
 STATICCHECK := $(BIN)/staticcheck
 STATICCHECK_VERSION := v0.8.2
-VERSION    ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
-COMMIT     ?= $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
+# Semantic version tags vX.Y.Z; between tags a Go pseudo-version (scripts/version.sh).
+ifeq ($(origin VERSION),undefined)
+VERSION    := $(shell scripts/version.sh)
+endif
+ifeq ($(origin COMMIT),undefined)
+COMMIT     := $(shell git rev-parse HEAD 2>/dev/null || echo unknown)
+endif
 LDFLAGS    := -s -w -X github.com/kurator-scenario/scenario-fn/cli.Version=$(VERSION) -X github.com/kurator-scenario/scenario-fn/cli.Commit=$(COMMIT)
-IMAGE      ?= scenario-fn:$(VERSION)
+GOBUILD    := CGO_ENABLED=0 go build -trimpath -buildvcs=false -ldflags '$(LDFLAGS)'
+# The image: `make image CONTAINER_ENGINE=podman` (or docker, buildah).
+CONTAINER_ENGINE ?= docker
+IMAGE      ?= scenario-fn:dev
+PLATFORMS  ?= linux/amd64,linux/arm64
 # every Go module of the repository (the e2e module keeps heavy test-only dependencies)
 MODULES    := . $(patsubst %/go.mod,%,$(shell git ls-files '*/go.mod' 2>/dev/null))
 FUZZTIME   ?= 30s
 
-.PHONY: all build tools e2e-tools charts test unit scenarios e2e race bench bench-micro demo fuzz image lint clean kurator-corpus
+.PHONY: all build tools e2e-tools charts test unit scenarios e2e race bench bench-micro demo fuzz image image-binaries release-snapshot lint clean kurator-corpus
 
 all: build
 
 ## build: the static scenario-fn binary in ./bin
 build:
-	CGO_ENABLED=0 go build -trimpath -ldflags '$(LDFLAGS)' -o $(FN) .
+	$(GOBUILD) -o $(FN) .
 
 ## tools: pinned kustomize and staticcheck in ./bin (kpt comes from the machine: /usr/bin/kpt)
 tools: $(KUSTOMIZE) $(STATICCHECK)
@@ -50,8 +59,8 @@ charts:
 ## test: lint, unit tests with the race detector, then end-to-end tests with the real runners
 test: lint unit scenarios e2e
 
-unit:
-	go test -race -count=1 ./...
+unit: tools
+	KUSTOMIZE=$(KUSTOMIZE) go test -race -count=1 ./...
 
 ## scenarios: the catalog measured against Kurator's documented scenarios (prints the table)
 scenarios:
@@ -77,21 +86,40 @@ bench: build tools
 bench-micro:
 	go run ./internal/benchreport
 
-## demo: render the quickstart example with a built-in template
-demo: build tools
-	$(KUSTOMIZE) build --enable-alpha-plugins --enable-exec examples/quickstart
+## demo: render the quickstart example with a built-in template (stdout is only the YAML: make demo > out.yaml)
+demo:
+	@$(MAKE) --no-print-directory build tools >&2
+	@$(KUSTOMIZE) build --enable-alpha-plugins --enable-exec examples/quickstart
 
 ## fuzz: each fuzz target for FUZZTIME
 fuzz:
 	go run ./internal/fuzzall -fuzztime $(FUZZTIME)
 
-## image: the container image (needs a Docker engine)
-image:
-	docker build --build-arg VERSION=$(VERSION) --build-arg COMMIT=$(COMMIT) -t $(IMAGE) .
+## image: the multi-arch container image $(IMAGE) FROM scratch (CONTAINER_ENGINE=docker|podman|buildah; offline)
+image: image-binaries
+	@case "$(CONTAINER_ENGINE)" in \
+	docker) set -x; docker buildx build --platform $(PLATFORMS) --load $(IMAGE_ARGS) -t $(IMAGE) . ;; \
+	podman|buildah) set -x; $(CONTAINER_ENGINE) manifest rm $(IMAGE) >/dev/null 2>&1 || true; \
+		$(CONTAINER_ENGINE) build --platform $(PLATFORMS) --manifest $(IMAGE) $(IMAGE_ARGS) . ;; \
+	*) echo "CONTAINER_ENGINE=$(CONTAINER_ENGINE): use docker, podman or buildah" >&2; exit 2 ;; \
+	esac
+IMAGE_ARGS = --build-arg VERSION=$(VERSION) --build-arg REVISION=$(COMMIT)
+
+## image-binaries: the static linux binaries the image copies, in dist/image/linux_<arch>/
+image-binaries:
+	@for p in $(subst $(comma), ,$(PLATFORMS)); do \
+		arch=$${p#linux/}; echo "build $$p"; \
+		GOOS=linux GOARCH=$$arch $(GOBUILD) -o dist/image/linux_$$arch/scenario-fn . || exit 1; \
+	done
+comma := ,
+
+## release-snapshot: static binaries for linux/darwin x amd64/arm64, archives, SHA-256 checksums, SPDX SBOMs in dist/release/
+release-snapshot:
+	go run ./internal/release -version $(VERSION) -commit $(COMMIT) -out dist/release
 
 ## kurator-corpus: extract Kurator's examples and doc manifests (KURATOR=path of a kurator-dev/kurator clone) for the e2e corpus test
 kurator-corpus:
 	hack/kurator-corpus.sh $(KURATOR)
 
 clean:
-	rm -rf $(BIN)
+	rm -rf $(BIN) dist

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -8,13 +9,7 @@ import (
 
 	"github.com/kurator-scenario/scenario-fn/fn"
 	"github.com/kurator-scenario/scenario-fn/krm"
-	"github.com/kurator-scenario/scenario-fn/kurator"
-)
-
-// Set at build time with -ldflags "-X .../cli.Version=... -X .../cli.Commit=...".
-var (
-	Version = "dev"
-	Commit  = "unknown"
+	"github.com/spf13/cobra"
 )
 
 // IO bundles the standard streams, so commands can be tested.
@@ -23,36 +18,85 @@ type IO struct {
 	Out, Err io.Writer
 }
 
-// Main runs the command line and returns the exit code.
+// Exit codes of every command.
+const (
+	exitOK    = 0
+	exitError = 1 // the command ran and failed (bad input, render errors)
+	exitUsage = 2 // the command line is wrong (unknown flag, missing argument)
+)
+
+// Main runs the command line and returns the exit code. With no arguments
+// it is the KRM function; the command tree is only built for people, so the
+// function's start-up does not pay for it.
 func Main(args []string, stdio IO) int {
 	if len(args) == 0 {
 		return krmMode(stdio)
 	}
-	switch args[0] {
-	case "-h", "--help", "help":
-		if len(args) > 1 && args[0] == "help" {
-			if cmd, ok := commands[args[1]]; ok {
-				return cmd([]string{"--help"}, stdio)
-			}
-		}
-		fmt.Fprint(stdio.Out, usage)
-		return 0
-	case "--version", "version":
-		fmt.Fprintf(stdio.Out, "scenario-fn %s (commit %s)\nKurator API: %s, %s, %s (CRDs from kurator-dev/kurator@%s)\n",
-			Version, Commit, kurator.FleetAPIVersion, kurator.ApplicationAPIVersion, kurator.PipelineAPIVersion, kurator.SourceCommit[:8])
-		return 0
-	}
-	if cmd, ok := commands[args[0]]; ok {
-		return cmd(args[1:], stdio)
-	}
-	fmt.Fprintf(stdio.Err, "error: unknown command %q\n\n%s", args[0], usage)
-	return 2
+	root := newRootCommand(stdio)
+	root.SetArgs(args)
+	cmd, err := root.ExecuteC()
+	return exitCodeOf(err, cmd, stdio)
 }
 
-// commands are the subcommands for people; each parses its own flags.
-var commands = map[string]func(args []string, stdio IO) int{}
+// exitCode is the error a command returns when it has already reported
+// everything: Main only turns it into the exit code.
+type exitCode int
+
+func (c exitCode) Error() string { return fmt.Sprintf("exit code %d", int(c)) }
+
+// done turns a command body's exit code into its RunE result.
+func done(code int) error {
+	if code == exitOK {
+		return nil
+	}
+	return exitCode(code)
+}
+
+// usageErr is a command-line mistake: Main prints it as one line and a
+// pointer to --help, and exits 2.
+type usageErr struct{ msg string }
+
+func (e usageErr) Error() string { return e.msg }
+
+func usageErrorf(format string, args ...any) error {
+	return usageErr{fmt.Sprintf(format, args...)}
+}
+
+// exitCodeOf prints what err says (unless the command already did) and
+// returns the exit code. Errors from cobra itself (unknown command or flag,
+// a bad flag value) are usage errors.
+func exitCodeOf(err error, cmd *cobra.Command, stdio IO) int {
+	if err == nil {
+		return exitOK
+	}
+	var code exitCode
+	if errors.As(err, &code) {
+		return int(code)
+	}
+	path := "scenario-fn"
+	if cmd != nil {
+		path = cmd.CommandPath()
+	}
+	msg := strings.TrimSpace(err.Error())
+	// cobra writes suggestions on lines of their own.
+	msg = strings.Join(strings.Fields(strings.ReplaceAll(msg, "\n", " ")), " ")
+	return usageError(stdio, path, "%s", msg)
+}
+
+// usageError prints "error: MSG" and where to find the usage on stderr,
+// and returns 2. command is the command path, e.g. "scenario-fn render".
+func usageError(stdio IO, command, format string, args ...any) int {
+	pal := paletteFor(stdio.Err)
+	fmt.Fprintf(stdio.Err, pal.red("error")+": "+format+"\n", args...)
+	fmt.Fprintf(stdio.Err, "Run '%s --help' for usage.\n", command)
+	return exitUsage
+}
 
 func krmMode(stdio IO) int {
+	if isTerminal(stdio.In) {
+		fmt.Fprint(stdio.Err, ttyMessage)
+		return exitUsage
+	}
 	in, err := krm.ReadAllLimited(stdio.In, "the ResourceList on stdin", krm.MaxInputBytes())
 	if err != nil {
 		fmt.Fprintf(stdio.Err, "error: reading stdin: %v\n", err)
@@ -67,54 +111,10 @@ func krmMode(stdio IO) int {
 	return fn.Run(&krm.Context{Root: root}, in, stdio.Out, stdio.Err)
 }
 
-var usage = strings.TrimLeft(`
-scenario-fn renders Kurator Fleet, Application and Pipeline resources from
-scenario templates, and swaps image registries for private installs.
-
-As a KRM function (kustomize --enable-alpha-plugins --enable-exec, kpt fn
-render --allow-exec) it reads a ResourceList on stdin; its functionConfig
-selects what it does:
-
-  apiVersion: scenario.kurator.dev/v1alpha1
-  kind: ScenarioTemplate          render an instance of a template chain
-  kind: ImageRegistryTransformer  rewrite image and chart registries
-
-  kind: ScenarioTemplate
-  metadata: {name: orders, namespace: shop}   generated names derive from these
-  spec:
-    extends: [canary-service]      built-in, package template, or ./file.yaml
-    values: {image: ghcr.io/acme/orders, tag: v1.4.2, gitRepository: ..., fleet: prod}
-    resources: [...]               partial Kurator resources, merged by kind and name
-    overlays: [...]                partial resources merged after the values
-    output: {flux: none|escape|disable, path: generated/orders.yaml}
-
-  kind: ImageRegistryTransformer
-  spec:
-    rules:                         the most specific matching "from" wins
-    - {from: docker.io, to: harbor.corp.local/dockerhub}
-    - {from: "*", to: harbor.corp.local/mirror}
-    chartRules: [...]              chart repository prefixes, checked first
-    imagePullSecrets: [harbor-pull]
-    fieldSpecs: [{kind: Widget, path: spec/runner/image}]
-    kurator: {writeCharts: true}   write full chart blocks for Fleet plugins
-    mirrorList: {name, namespace, path, localConfig}   also emit the mirror list
-
-Usage:
-  scenario-fn < resourcelist.yaml     run as a KRM function
-  scenario-fn COMMAND [flags]         a command for people:
-
-Commands:
-  init NAME --template T              write a ready-to-render instance skeleton
-  templates [list|show NAME]          browse built-in and local templates
-  render FILE|DIR                     render instances without kustomize or kpt
-  explain FILE|DIR [--field PATH]     show the layer, file and line behind every field
-  validate FILE|DIR ...               check Kurator YAML against the CRDs and controller rules
-
-  scenario-fn COMMAND --help          a command's flags and examples
-  scenario-fn --version               version and Kurator API version
-  scenario-fn --help                  this text
-
-Exit codes: 0 success, 1 failure (problems on stderr), 2 command-line error.
-
-See README.md for kustomize, kpt, Flux and container usage.
-`, "\n")
+// ttyMessage answers a bare `scenario-fn` typed at a terminal, instead of
+// waiting silently for a ResourceList.
+const ttyMessage = `scenario-fn: no ResourceList on stdin (it is a terminal).
+Without arguments scenario-fn is a KRM function: kustomize or kpt run it with a
+ResourceList on stdin (scenario-fn < resourcelist.yaml does the same).
+Run 'scenario-fn --help' for the commands.
+`

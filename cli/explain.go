@@ -13,14 +13,11 @@ import (
 	"github.com/kurator-scenario/scenario-fn/generators"
 	"github.com/kurator-scenario/scenario-fn/internal/credentials"
 	"github.com/kurator-scenario/scenario-fn/krm"
+	"github.com/spf13/cobra"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
-func init() { commands["explain"] = runExplain }
-
-const explainUsage = `Usage: scenario-fn explain FILE|DIR [--field PATH] [--instance NAME]
-
-Renders the instances in FILE or DIR (as scenario-fn render does) and shows,
+const explainLong = `Renders the instances in FILE or DIR (as scenario-fn render does) and shows,
 for every field of every generated resource, the layer that set it:
 
   # template web-service (catalog/web-service.yaml:118)   a template's resources
@@ -42,11 +39,13 @@ spec.syncPolicies.[name=default].kustomization.interval, list indexes work too.
 With several generated resources, prefix the resource: Application/orders:PATH
 or Pipeline:PATH; without a prefix, every resource that has PATH is shown.
 
-Examples:
-  scenario-fn explain orders/
+-o json or yaml prints the same as data: per generated resource, every field
+with its value and origin, and what was removed.`
+
+const explainExamples = `  scenario-fn explain orders/
   scenario-fn explain orders/orders.yaml --field spec.syncPolicies.[name=default].kustomization.interval
   scenario-fn explain platform/ --instance orders --field Pipeline:spec.tasks
-`
+  scenario-fn explain orders/ -o json`
 
 // explained is one rendered instance, traced.
 type explained struct {
@@ -56,16 +55,32 @@ type explained struct {
 	overlays []generators.Overlay
 }
 
-func runExplain(args []string, stdio IO) int {
-	fs := newFlagSet("explain")
-	field := fs.String("field", "", "show only this field `PATH` (kustomize syntax), optionally prefixed Kind/name:")
-	only := fs.String("instance", "", "explain only the instance `NAME` (name or namespace/name)")
-	pos, code, done := parseArgs(fs, args, explainUsage, stdio)
-	if done {
-		return code
+type explainOptions struct{ field, instance, output string }
+
+func newExplainCommand(stdio IO) *cobra.Command {
+	var o explainOptions
+	cmd := &cobra.Command{
+		Use:     "explain FILE|DIR",
+		Short:   "Show the layer, file and line behind every generated field",
+		Long:    explainLong,
+		Example: explainExamples,
 	}
+	cmd.Flags().StringVar(&o.field, "field", "", "show only this field `PATH` (kustomize syntax), optionally prefixed Kind/name:")
+	cmd.Flags().StringVar(&o.instance, "instance", "", "explain only the instance `NAME` (name or namespace/name)")
+	outputFlag(cmd, &o.output)
+	_ = cmd.RegisterFlagCompletionFunc("field", noFileCompletion)
+	_ = cmd.RegisterFlagCompletionFunc("instance", noFileCompletion)
+	cmd.RunE = dataCommand(&o.output, func(_ *cobra.Command, args []string) error { return done(runExplain(stdio, args, o)) })
+	return cmd
+}
+
+func runExplain(stdio IO, pos []string, o explainOptions) int {
+	field, only := &o.field, &o.instance
 	if len(pos) != 1 {
-		return usageError(stdio, explainUsage, fs, "explain needs exactly one FILE or DIR, got %d arguments", len(pos))
+		return usageError(stdio, "scenario-fn explain", "explain needs exactly one FILE or DIR, got %d arguments", len(pos))
+	}
+	if o.output != "" && o.field != "" {
+		return usageError(stdio, "scenario-fn explain", "-o and --field do not go together: -o prints every field (select them from the data)")
 	}
 	p, problems, err := loadPackage(pos[0])
 	if err != nil {
@@ -102,6 +117,12 @@ func runExplain(args []string, stdio IO) int {
 		}
 		return errorf(stdio, "%s: no instance to explain: no ScenarioTemplate annotated config.kubernetes.io/function "+
 			"(fix: create one with scenario-fn init NAME --template T)", pos[0])
+	}
+	if o.output != "" {
+		if err := writeData(stdio.Out, o.output, explainData(results)); err != nil {
+			return errorf(stdio, "%v", err)
+		}
+		return exitOK
 	}
 	pal := paletteFor(stdio.Out)
 	if *field != "" {

@@ -11,15 +11,11 @@ import (
 	"github.com/kurator-scenario/scenario-fn/generators"
 	"github.com/kurator-scenario/scenario-fn/krm"
 	"github.com/kurator-scenario/scenario-fn/kurator"
+	"github.com/spf13/cobra"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
-func init() { commands["init"] = runInit }
-
-const initUsage = `Usage: scenario-fn init NAME --template T [--set key=value ...] [--dir DIR]
-                        [--runner kustomize|kpt|flux] [--image IMAGE] [--namespace NS] [--force]
-
-Writes a ready-to-render skeleton for an instance NAME of template T into DIR
+const initLong = `Writes a ready-to-render skeleton for an instance NAME of template T into DIR
 (default ./NAME):
 
   NAME.yaml            the instance: a ScenarioTemplate that extends T, with the
@@ -37,45 +33,67 @@ file inside DIR (the function reads template files only inside its package).
 The function runs as ./scenario-fn next to NAME.yaml (exec), or with --image
 as a container. --set values are YAML (3, true, [a, b], {k: v}) checked
 against the parameter's type; a string parameter takes the text as it is.
-Existing files are not overwritten unless --force is given.
+Existing files are not overwritten unless --force is given.`
 
-Examples:
-  scenario-fn init orders --template web-service --namespace shop \
+const initExamples = `  scenario-fn init orders --template web-service --namespace shop \
       --set image=ghcr.io/acme/orders --set gitRepository=https://github.com/acme/orders --set fleet=prod
   scenario-fn init fleet --template observed-fleet --runner flux \
       --set 'clusters=[{name: member1, kind: AttachedCluster}]'
   scenario-fn init checkout --template canary-service --runner kpt --image ghcr.io/acme/scenario-fn:v1
-  scenario-fn init payments --template platform/team.yaml --dir . --set repo=https://github.com/acme/payments
-`
+  scenario-fn init payments --template platform/team.yaml --dir . --set repo=https://github.com/acme/payments`
 
 // runners are the values of --runner.
 var runners = []string{"kustomize", "kpt", "flux"}
 
-func runInit(args []string, stdio IO) int {
-	fs := newFlagSet("init")
-	tmpl := fs.String("template", "", "the template `T` to extend: a built-in name, or a file inside DIR")
-	var sets stringList
-	fs.Var(&sets, "set", "set parameter `key=value` (repeatable)")
-	dir := fs.String("dir", "", "write the skeleton into `DIR` (default ./NAME)")
-	runner := fs.String("runner", "kustomize", "how the instance is rendered: kustomize, kpt or flux")
-	image := fs.String("image", "", "run the function as the container `IMAGE` instead of ./scenario-fn")
-	namespace := fs.String("namespace", "", "namespace of the instance and of everything it generates (default \"default\")")
-	force := fs.Bool("force", false, "overwrite existing files")
-	pos, code, done := parseArgs(fs, args, initUsage, stdio)
-	if done {
-		return code
+type initOptions struct {
+	template, dir, runner, image, namespace string
+	sets                                    []string
+	force                                   bool
+}
+
+func newInitCommand(stdio IO) *cobra.Command {
+	var o initOptions
+	cmd := &cobra.Command{
+		Use:               "init NAME --template T",
+		Short:             "Write a ready-to-render instance skeleton",
+		Long:              initLong,
+		Example:           initExamples,
+		ValidArgsFunction: noFileCompletion,
+		RunE:              func(_ *cobra.Command, args []string) error { return done(runInit(stdio, args, o)) },
 	}
+	f := cmd.Flags()
+	f.StringVar(&o.template, "template", "", "the template `T` to extend: a built-in name, or a file inside DIR")
+	f.StringArrayVar(&o.sets, "set", nil, "set parameter `key=value` (repeatable)")
+	f.StringVar(&o.dir, "dir", "", "write the skeleton into `DIR` (default ./NAME)")
+	f.StringVar(&o.runner, "runner", "kustomize", "how the instance is rendered: kustomize, kpt or flux")
+	f.StringVar(&o.image, "image", "", "run the function as the container `IMAGE` instead of ./scenario-fn")
+	f.StringVar(&o.namespace, "namespace", "", "namespace of the instance and of everything it generates (default \"default\")")
+	f.BoolVar(&o.force, "force", false, "overwrite existing files")
+	_ = cmd.MarkFlagDirname("dir")
+	_ = cmd.RegisterFlagCompletionFunc("template", func(*cobra.Command, []string, string) ([]string, cobra.ShellCompDirective) {
+		return usableTemplates(), cobra.ShellCompDirectiveDefault
+	})
+	_ = cmd.RegisterFlagCompletionFunc("runner", fixedValues(runners...))
+	_ = cmd.RegisterFlagCompletionFunc("set", noFileCompletion)
+	_ = cmd.RegisterFlagCompletionFunc("namespace", noFileCompletion)
+	_ = cmd.RegisterFlagCompletionFunc("image", noFileCompletion)
+	return cmd
+}
+
+func runInit(stdio IO, pos []string, o initOptions) int {
+	tmpl, sets, dir, runner, image, namespace, force := &o.template, o.sets, &o.dir, &o.runner, &o.image, &o.namespace, &o.force
+	const cmd = "scenario-fn init"
 	switch {
 	case len(pos) != 1:
-		return usageError(stdio, initUsage, fs, "init needs exactly one instance NAME, got %d arguments", len(pos))
+		return usageError(stdio, cmd, "init needs exactly one instance NAME, got %d arguments", len(pos))
 	case *tmpl == "":
-		return usageError(stdio, initUsage, fs, "init needs --template (one of %s)", strings.Join(usableTemplates(), ", "))
+		return usageError(stdio, cmd, "init needs --template (one of %s)", strings.Join(usableTemplates(), ", "))
 	case !contains(runners, *runner):
-		return usageError(stdio, initUsage, fs, "--runner %q: use kustomize, kpt or flux", *runner)
+		return usageError(stdio, cmd, "--runner %q: use kustomize, kpt or flux", *runner)
 	}
 	for _, s := range sets {
 		if !strings.Contains(s, "=") {
-			return usageError(stdio, initUsage, fs, "--set %q: write --set key=value", s)
+			return usageError(stdio, cmd, "--set %q: write --set key=value", s)
 		}
 	}
 	name := pos[0]
@@ -125,6 +143,9 @@ func runInit(args []string, stdio IO) int {
 	sk.fluxVars = vars
 
 	files := sk.files(instText)
+	if _, err := os.Lstat(filepath.Join(*dir, ".gitignore")); err == nil {
+		delete(files, ".gitignore") // the directory's own: left alone
+	}
 	names := make([]string, 0, len(files))
 	for f := range files {
 		names = append(names, f)
@@ -543,6 +564,11 @@ func (s *skeleton) check(text string) (vars, missing []string, problems krm.Prob
 // files returns the skeleton's files by name.
 func (s *skeleton) files(instance string) map[string]string {
 	files := map[string]string{s.file(): instance, "README.md": s.readme()}
+	if s.image == "" {
+		// The runners exec ./scenario-fn, a copy of the binary (README.md):
+		// a build artefact, not something to commit.
+		files[".gitignore"] = "# The scenario-fn binary copied here to run the function (see README.md).\n/scenario-fn\n"
+	}
 	switch s.runner {
 	case "kustomize":
 		files["kustomization.yaml"] = fmt.Sprintf(`# Render: kustomize build --enable-alpha-plugins --enable-exec .

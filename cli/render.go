@@ -11,15 +11,12 @@ import (
 	"github.com/kurator-scenario/scenario-fn/fn"
 	"github.com/kurator-scenario/scenario-fn/generators"
 	"github.com/kurator-scenario/scenario-fn/krm"
+	"github.com/spf13/cobra"
 	"sigs.k8s.io/kustomize/kyaml/kio/kioutil"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
-func init() { commands["render"] = runRender }
-
-const renderUsage = `Usage: scenario-fn render FILE|DIR [--out DIR] [--flux escape|disable|none]
-
-Renders every instance (a ScenarioTemplate annotated config.kubernetes.io/function)
+const renderLong = `Renders every instance (a ScenarioTemplate annotated config.kubernetes.io/function)
 found in FILE, or in the *.yaml and *.yml files under DIR, without kustomize or
 kpt. The output is byte for byte what the KRM function generates for the same
 input: use it in CI jobs that commit hydrated output for Flux.
@@ -33,30 +30,40 @@ Output goes to stdout as one YAML stream, or with --out to
 DIR/<namespace>/<instance>.yaml, one file per instance (existing files are
 replaced; files of instances that no longer exist are not removed). When --out
 is inside the rendered directory it is skipped when reading. Nothing is written
-when any instance fails. Problems go to stderr; the exit code is 1 on any error.
+when any instance fails. Problems go to stderr; the exit code is 1 on any error.`
 
-Examples:
-  scenario-fn render orders/
+const renderExamples = `  scenario-fn render orders/
   scenario-fn render orders/orders.yaml > orders-rendered.yaml
-  scenario-fn render platform/ --out rendered --flux escape
-`
+  scenario-fn render platform/ --out rendered --flux escape`
 
 // fluxModes are the values of spec.output.flux.
 var fluxModes = []string{generators.FluxEscape, generators.FluxDisable, generators.FluxNone}
 
-func runRender(args []string, stdio IO) int {
-	fs := newFlagSet("render")
-	out := fs.String("out", "", "write DIR/<namespace>/<instance>.yaml instead of stdout")
-	flux := fs.String("flux", "", "set spec.output.flux of every instance: escape, disable or none")
-	pos, code, done := parseArgs(fs, args, renderUsage, stdio)
-	if done {
-		return code
+type renderOptions struct{ out, flux string }
+
+func newRenderCommand(stdio IO) *cobra.Command {
+	var o renderOptions
+	cmd := &cobra.Command{
+		Use:     "render FILE|DIR",
+		Short:   "Render instances without kustomize or kpt",
+		Long:    renderLong,
+		Example: renderExamples,
+		RunE:    func(_ *cobra.Command, args []string) error { return done(runRender(stdio, args, o)) },
 	}
+	cmd.Flags().StringVar(&o.out, "out", "", "write `DIR`/<namespace>/<instance>.yaml instead of stdout")
+	cmd.Flags().StringVar(&o.flux, "flux", "", "set spec.output.flux of every instance: escape, disable or none")
+	_ = cmd.MarkFlagDirname("out")
+	_ = cmd.RegisterFlagCompletionFunc("flux", fixedValues(fluxModes...))
+	return cmd
+}
+
+func runRender(stdio IO, pos []string, o renderOptions) int {
+	out, flux := &o.out, &o.flux
 	if len(pos) != 1 {
-		return usageError(stdio, renderUsage, fs, "render needs exactly one FILE or DIR, got %d arguments", len(pos))
+		return usageError(stdio, "scenario-fn render", "render needs exactly one FILE or DIR, got %d arguments", len(pos))
 	}
 	if *flux != "" && !contains(fluxModes, *flux) {
-		return usageError(stdio, renderUsage, fs, "--flux %q: use escape, disable or none", *flux)
+		return usageError(stdio, "scenario-fn render", "--flux %q: use escape, disable or none", *flux)
 	}
 	var skip []string
 	if *out != "" {

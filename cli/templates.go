@@ -5,23 +5,20 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 	"text/tabwriter"
 
 	"github.com/kurator-scenario/scenario-fn/generators"
 	"github.com/kurator-scenario/scenario-fn/krm"
+	"github.com/spf13/cobra"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
-func init() { commands["templates"] = runTemplates }
+const templatesLong = `Browses the built-in templates, and with --dir the local templates found in DIR
+(ScenarioTemplates that are not instances, i.e. carry no
+config.kubernetes.io/function annotation).
 
-const templatesUsage = `Usage: scenario-fn templates [list] [--dir DIR]
-       scenario-fn templates show NAME [--dir DIR]
-
-list (the default) prints the built-in templates, and with --dir the local
-templates found in DIR (ScenarioTemplates that are not instances, i.e. carry no
-config.kubernetes.io/function annotation): name, the templates it extends, how
+list (the default) prints every template: name, the templates it extends, how
 many parameters its whole chain declares, and its description.
 
 show prints one template fully resolved: description, the chain it extends,
@@ -29,53 +26,125 @@ every parameter of the chain (name, type, default, whether it is required,
 description), and the resources the chain contributes before any values are
 applied. NAME is a template name, or with --dir a path relative to DIR.
 
-Examples:
-  scenario-fn templates
+graph prints the inheritance graph (Mermaid or DOT); docs writes an HTML
+catalog of the templates.`
+
+const templatesExamples = `  scenario-fn templates
   scenario-fn templates show canary-service
-  scenario-fn templates list --dir platform/
+  scenario-fn templates list --dir platform/ -o json
   scenario-fn templates show team-service --dir platform/
-`
+  scenario-fn templates graph --format dot | dot -Tsvg > templates.svg
+  scenario-fn templates docs --dir platform/ --out site/`
 
-func runTemplates(args []string, stdio IO) int {
-	fs := newFlagSet("templates")
-	dir := fs.String("dir", "", "also read local templates from `DIR`")
-	pos, code, done := parseArgs(fs, args, templatesUsage, stdio)
-	if done {
-		return code
+func newTemplatesCommand(stdio IO) *cobra.Command {
+	var dir, output string
+	cmd := &cobra.Command{
+		Use:     "templates [list|show NAME|graph|docs]",
+		Short:   "Browse built-in and local templates, their chains and parameters",
+		Long:    templatesLong,
+		Example: templatesExamples,
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) > 0 {
+				return usageErrorf("unknown templates subcommand %q: use list, show, graph or docs", args[0])
+			}
+			return nil
+		},
+		ValidArgsFunction: noFileCompletion,
 	}
-	sub := "list"
-	if len(pos) > 0 {
-		sub, pos = pos[0], pos[1:]
+	cmd.PersistentFlags().StringVar(&dir, "dir", "", "also read local templates from `DIR`")
+	_ = cmd.MarkPersistentFlagDirname("dir")
+	outputFlag(cmd, &output)
+	list := func(*cobra.Command, []string) error {
+		r, code := templateResolver(stdio, dir)
+		if r == nil {
+			return done(code)
+		}
+		defer closeResolver(r)
+		return done(listTemplates(stdio, r, dir, output))
 	}
-	switch {
-	case sub == "list" && len(pos) == 0:
-	case sub == "list":
-		return usageError(stdio, templatesUsage, fs, "templates list takes no arguments, got %q", strings.Join(pos, " "))
-	case sub == "show" && len(pos) == 1:
-	case sub == "show":
-		return usageError(stdio, templatesUsage, fs, "templates show needs one template NAME (see scenario-fn templates list)")
-	default:
-		return usageError(stdio, templatesUsage, fs, "unknown templates subcommand %q: use list or show", sub)
-	}
+	cmd.RunE = dataCommand(&output, list)
 
+	var listOutput string
+	listCmd := &cobra.Command{
+		Use:   "list",
+		Short: "List the templates (the default)",
+		Args: func(_ *cobra.Command, args []string) error {
+			if len(args) > 0 {
+				return usageErrorf("templates list takes no arguments, got %q", strings.Join(args, " "))
+			}
+			return nil
+		},
+		ValidArgsFunction: noFileCompletion,
+	}
+	outputFlag(listCmd, &listOutput)
+	listCmd.RunE = dataCommand(&listOutput, func(c *cobra.Command, args []string) error {
+		output = listOutput
+		return list(c, args)
+	})
+
+	var showOutput string
+	showCmd := &cobra.Command{
+		Use:   "show NAME",
+		Short: "Show one template resolved: chain, parameters, resources",
+		Args: func(_ *cobra.Command, args []string) error {
+			if len(args) != 1 {
+				return usageErrorf("templates show needs one template NAME (see scenario-fn templates list)")
+			}
+			return nil
+		},
+		ValidArgsFunction: func(_ *cobra.Command, args []string, _ string) ([]string, cobra.ShellCompDirective) {
+			if len(args) > 0 {
+				return nil, cobra.ShellCompDirectiveNoFileComp
+			}
+			// The built-in templates, and with --dir the local ones.
+			r, _ := templateResolver(IO{Out: io.Discard, Err: io.Discard}, dir)
+			if r == nil {
+				return generators.CatalogNames(), cobra.ShellCompDirectiveNoFileComp
+			}
+			defer closeResolver(r)
+			var names []string
+			for _, t := range catalogTemplates(r) {
+				names = append(names, t.Name)
+			}
+			return names, cobra.ShellCompDirectiveNoFileComp
+		},
+	}
+	outputFlag(showCmd, &showOutput)
+	showCmd.RunE = dataCommand(&showOutput, func(_ *cobra.Command, args []string) error {
+		r, code := templateResolver(stdio, dir)
+		if r == nil {
+			return done(code)
+		}
+		defer closeResolver(r)
+		return done(showTemplate(stdio, r, args[0], dir, showOutput))
+	})
+	cmd.AddCommand(listCmd, showCmd, newGraphCommand(stdio, &dir), newDocsCommand(stdio, &dir))
+	return cmd
+}
+
+// templateResolver returns a resolver of the built-in templates and, with
+// dir, the local ones; nil and the exit code after reporting a problem.
+func templateResolver(stdio IO, dir string) (*generators.Resolver, int) {
 	resolver := &generators.Resolver{Package: map[string]*generators.Template{}}
-	var problems krm.Problems
-	if *dir != "" {
-		ps, err := loadLocalTemplates(resolver, *dir)
-		if err != nil {
-			return errorf(stdio, "%v", err)
-		}
-		defer resolver.Root.Close()
-		problems = underDir(ps, *dir)
-		if problems.HasErrors() {
-			printProblems(stdio.Err, problems)
-			return exitError
-		}
+	if dir == "" {
+		return resolver, exitOK
 	}
-	if sub == "show" {
-		return showTemplate(stdio, resolver, pos[0], *dir)
+	ps, err := loadLocalTemplates(resolver, dir)
+	if err != nil {
+		return nil, errorf(stdio, "%v", err)
 	}
-	return listTemplates(stdio, resolver, *dir)
+	if problems := underDir(ps, dir); problems.HasErrors() {
+		closeResolver(resolver)
+		printProblems(stdio.Err, problems)
+		return nil, exitError
+	}
+	return resolver, exitOK
+}
+
+func closeResolver(r *generators.Resolver) {
+	if r.Root != nil {
+		_ = r.Root.Close()
+	}
 }
 
 // loadLocalTemplates adds the templates of dir to the resolver's package
@@ -119,56 +188,51 @@ func displayPath(file, dir string) string {
 	return filepath.ToSlash(filepath.Join(dir, filepath.FromSlash(file)))
 }
 
-func listTemplates(stdio IO, r *generators.Resolver, dir string) int {
+func listTemplates(stdio IO, r *generators.Resolver, dir, output string) int {
 	local := dir != ""
-	type row struct {
-		t      *generators.Template
-		source string
-	}
-	var rows []row
-	for _, name := range generators.CatalogNames() {
-		if _, shadowed := r.Package[name]; !shadowed {
-			rows = append(rows, row{generators.Catalog()[name], "built-in"})
-		}
-	}
-	var localNames []string
-	for name := range r.Package {
-		localNames = append(localNames, name)
-	}
-	sort.Strings(localNames)
-	for _, name := range localNames {
-		rows = append(rows, row{r.Package[name], displayPath(r.Package[name].Source, dir)})
-	}
-
-	tw := tabwriter.NewWriter(stdio.Out, 0, 4, 2, ' ', 0)
-	header := "NAME\tEXTENDS\tPARAMETERS\tDESCRIPTION"
-	if local {
-		header = "NAME\tEXTENDS\tPARAMETERS\tSOURCE\tDESCRIPTION"
-	}
-	fmt.Fprintln(tw, header)
+	var infos []templateInfo
 	var problems krm.Problems
-	for _, rw := range rows {
-		count := "?"
-		if res, ps := r.Resolve(rw.t); !ps.HasErrors() {
-			count = fmt.Sprint(len(res.Params))
-		} else {
-			problems = append(problems, ps...)
-		}
-		extends := strings.Join(rw.t.Extends, ",")
-		if extends == "" {
-			extends = "-"
-		}
-		desc := rw.t.Description
-		if isAbstract(rw.t) {
-			desc = "(abstract) " + desc
-		}
-		if local {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", rw.t.Name, extends, count, rw.source, desc)
-		} else {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", rw.t.Name, extends, count, desc)
-		}
+	for _, t := range catalogTemplates(r) {
+		info, ps := describeTemplate(r, t, dir, false)
+		problems = append(problems, ps...)
+		infos = append(infos, info)
 	}
-	_ = tw.Flush()
+	if output != "" {
+		if err := writeData(stdio.Out, output, infos); err != nil {
+			return errorf(stdio, "%v", err)
+		}
+	} else {
+		tw := tabwriter.NewWriter(stdio.Out, 0, 4, 2, ' ', 0)
+		header := "NAME\tEXTENDS\tPARAMETERS\tDESCRIPTION"
+		if local {
+			header = "NAME\tEXTENDS\tPARAMETERS\tSOURCE\tDESCRIPTION"
+		}
+		fmt.Fprintln(tw, header)
+		for _, info := range infos {
+			count := "?"
+			if info.resolved != nil {
+				count = fmt.Sprint(len(info.Parameters))
+			}
+			extends := strings.Join(info.Extends, ",")
+			if extends == "" {
+				extends = "-"
+			}
+			desc := info.Description
+			if info.Abstract {
+				desc = "(abstract) " + desc
+			}
+			source := info.Source
+			if info.BuiltIn {
+				source = "built-in"
+			}
+			if local {
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", info.Name, extends, count, source, desc)
+			} else {
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", info.Name, extends, count, desc)
+			}
+		}
+		_ = tw.Flush()
+	}
 	if len(problems) > 0 {
 		printProblems(stdio.Err, underDir(problems, dir))
 		if problems.HasErrors() {
@@ -182,16 +246,23 @@ func isAbstract(t *generators.Template) bool {
 	return t.Node != nil && t.Node.GetAnnotations()[generators.AnnotationAbstract] == "true"
 }
 
-func showTemplate(stdio IO, r *generators.Resolver, name, dir string) int {
+func showTemplate(stdio IO, r *generators.Resolver, name, dir, output string) int {
 	t, err := r.Lookup(name)
 	if err != nil {
 		return errorf(stdio, "%v", err)
 	}
-	res, problems := r.Resolve(t)
+	info, problems := describeTemplate(r, t, dir, true)
 	printProblems(stdio.Err, underDir(problems, dir))
 	if problems.HasErrors() {
 		return exitError
 	}
+	if output != "" {
+		if err := writeData(stdio.Out, output, info); err != nil {
+			return errorf(stdio, "%v", err)
+		}
+		return exitOK
+	}
+	res := info.resolved
 	pal := paletteFor(stdio.Out)
 	w := stdio.Out
 	source := displayPath(t.Source, dir)

@@ -9,14 +9,11 @@ import (
 	"sigs.k8s.io/kustomize/kyaml/fn/framework"
 )
 
-// isTerminal reports whether w is a terminal (a character device).
-func isTerminal(w io.Writer) bool {
-	f, ok := w.(*os.File)
-	if !ok {
-		return false
-	}
-	info, err := f.Stat()
-	return err == nil && info.Mode()&os.ModeCharDevice != 0
+// isTerminal reports whether the stream s is a terminal (a tty, not just
+// any character device: /dev/null is none).
+func isTerminal(s any) bool {
+	f, ok := s.(*os.File)
+	return ok && f != nil && isatty(f.Fd())
 }
 
 // palette colours text only when the stream is a terminal, NO_COLOR is

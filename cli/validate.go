@@ -10,14 +10,11 @@ import (
 	"github.com/kurator-scenario/scenario-fn/generators"
 	"github.com/kurator-scenario/scenario-fn/krm"
 	"github.com/kurator-scenario/scenario-fn/kurator"
+	"github.com/spf13/cobra"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
-func init() { commands["validate"] = runValidate }
-
-const validateUsage = `Usage: scenario-fn validate FILE|DIR|- ...
-
-Validates Kurator objects of every kind (Fleet, Application, Pipeline,
+const validateLong = `Validates Kurator objects of every kind (Fleet, Application, Pipeline,
 AttachedCluster, Cluster, Backup, Restore, Migrate; hand-written or generated)
 against the CRDs embedded in scenario-fn, the controller and webhook rules
 the CRDs do not express, and value checks (names of referenced objects, image
@@ -34,22 +31,32 @@ Kubernetes, Flux, ...) are skipped and counted, never rejected.
 Each problem is printed on stderr as
   error: FILE:LINE: Kind namespace/name: field.path: what is wrong (fix: how to fix it)
 followed by a summary line on stdout. The exit code is 1 when there is any
-error (warnings alone exit 0).
+error (warnings alone exit 0). With -o json or yaml the problems and the counts
+are printed on stdout as data instead (problems in the KRM results format).`
 
-Examples:
-  scenario-fn validate fleet.yaml
+const validateExamples = `  scenario-fn validate fleet.yaml
   scenario-fn validate examples/ rendered/
   scenario-fn render orders/ | scenario-fn validate -
-`
+  scenario-fn validate rendered/ -o json`
 
-func runValidate(args []string, stdio IO) int {
-	fs := newFlagSet("validate")
-	pos, code, done := parseArgs(fs, args, validateUsage, stdio)
-	if done {
-		return code
+type validateOptions struct{ output string }
+
+func newValidateCommand(stdio IO) *cobra.Command {
+	var o validateOptions
+	cmd := &cobra.Command{
+		Use:     "validate FILE|DIR|- ...",
+		Short:   "Check Kurator YAML against the CRDs and controller rules",
+		Long:    validateLong,
+		Example: validateExamples,
 	}
+	outputFlag(cmd, &o.output)
+	cmd.RunE = dataCommand(&o.output, func(_ *cobra.Command, args []string) error { return done(runValidate(stdio, args, o)) })
+	return cmd
+}
+
+func runValidate(stdio IO, pos []string, o validateOptions) int {
 	if len(pos) == 0 {
-		return usageError(stdio, validateUsage, fs, "validate needs at least one FILE or DIR")
+		return usageError(stdio, "scenario-fn validate", "validate needs at least one FILE or DIR")
 	}
 	var problems krm.Problems
 	var docs []document
@@ -101,7 +108,11 @@ func runValidate(args []string, stdio IO) int {
 		}
 		return a.Line < b.Line
 	})
-	errs, warns := printProblems(stdio.Err, fn.MaskProblems(docsMasker(docs), problems))
+	masked := fn.MaskProblems(docsMasker(docs), problems)
+	if o.output != "" {
+		return writeValidateReport(stdio, o.output, masked, files, objects, others, instances)
+	}
+	errs, warns := printProblems(stdio.Err, masked)
 	pal := paletteFor(stdio.Out)
 	rendered := ""
 	if instances > 0 {

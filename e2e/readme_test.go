@@ -65,14 +65,20 @@ func runReadmeCommand(t *testing.T, cmd string, targets map[string]bool) {
 		}
 		switch target {
 		case "demo":
-			out := run(t, repo, "make", "--no-print-directory", "-s", "demo", "KUSTOMIZE="+kustomize)
+			// As a user types it: `make demo > out.yaml` must be YAML only.
+			out := run(t, repo, "make", "demo", "KUSTOMIZE="+kustomize)
 			if !strings.Contains(out, "kind: Application") || !strings.Contains(out, "name: production") {
 				t.Fatalf("make demo printed:\n%s", out)
 			}
+			for _, n := range parse(t, out) {
+				if n.GetKind() == "" || n.GetApiVersion() == "" {
+					t.Fatalf("make demo's stdout is not only resources:\n%s", out)
+				}
+			}
 		case "build":
 			run(t, repo, "make", "-s", "build")
-		case "test", "image", "bench", "fuzz":
-			t.Skipf("%s: not run from inside the tests (test is this run; image needs Docker; bench and fuzz are long)", cmd)
+		case "test", "image", "release-snapshot", "bench", "fuzz":
+			t.Skipf("%s: not run here (test is this run; TestImage and TestReleaseSnapshot run image and release-snapshot; bench and fuzz are long)", cmd)
 		}
 	case fields[0] == "bin/kustomize":
 		args, redirect := fields[1:], ""
@@ -100,11 +106,57 @@ func runReadmeCommand(t *testing.T, cmd string, targets map[string]bool) {
 			t.Fatalf("no scratch copy for %s", fields[1])
 		}
 		pkg := kptPackage(t)
-		run(t, pkg, kpt, fields[4:]...)
+		before := readTree(t, pkg)
+		out := run(t, pkg, kpt, fields[4:]...)
+		if strings.Contains(cmd, "-o unwrap") {
+			// Printed, and the package left as it was.
+			if !strings.Contains(out, "kind: Application") || !equalTrees(before, readTree(t, pkg)) {
+				t.Fatalf("%s changed the package or printed no Application:\n%s", cmd, out)
+			}
+			return
+		}
 		if _, err := os.Stat(filepath.Join(pkg, "generated", "orders.yaml")); err != nil {
 			t.Fatalf("%s wrote no generated/orders.yaml", cmd)
 		}
 	default:
 		t.Fatalf("the README shows %q, which no end-to-end test runs: add it here", cmd)
+	}
+}
+
+// Every error line the README shows in a text block is one the binary
+// prints: it is in the stderr of a CLI golden case (which runs the real
+// command) or, after a "$ " command line, what that command prints.
+func TestReadmeErrorSamplesAreReal(t *testing.T) {
+	readme := readFile(t, filepath.Join(repo, "README.md"))
+	goldens, _ := filepath.Glob(filepath.Join(repo, "cli", "testdata", "*", "*", "stderr"))
+	var known strings.Builder
+	for _, g := range goldens {
+		known.WriteString(readFile(t, g))
+	}
+	in, command, checked := false, "", 0
+	for _, line := range strings.Split(readme, "\n") {
+		switch {
+		case strings.HasPrefix(line, "```text"):
+			in, command = true, ""
+		case strings.HasPrefix(line, "```"):
+			in = false
+		case in && strings.HasPrefix(line, "$ scenario-fn "):
+			command = strings.TrimPrefix(line, "$ scenario-fn ")
+		case in && strings.HasPrefix(line, "error: "):
+			checked++
+			if command != "" {
+				_, stderr, _ := runErr(repo, fnBinary, strings.Fields(command)...)
+				if !strings.Contains(stderr, line+"\n") {
+					t.Errorf("README: scenario-fn %s prints\n%s\nnot\n%s", command, stderr, line)
+				}
+				continue
+			}
+			if !strings.Contains(known.String(), line+"\n") {
+				t.Errorf("README shows an error no golden case prints:\n%s", line)
+			}
+		}
+	}
+	if checked < 2 {
+		t.Errorf("found only %d error samples in the README", checked)
 	}
 }

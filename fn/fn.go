@@ -20,7 +20,7 @@ const Group = "scenario.kurator.dev"
 var processors = map[string]krm.Processor{}
 
 // Register makes a processor available for functionConfig kind. It is
-// called from init functions in main before Run.
+// called by main (and by tests) before Run: nothing registers itself.
 func Register(kind string, p krm.Processor) { processors[kind] = p }
 
 // Kinds lists the registered functionConfig kinds.

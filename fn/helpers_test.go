@@ -7,8 +7,6 @@ import (
 	"strings"
 	"testing"
 
-	// The CLI registers both processors, the way the binary runs them.
-	_ "github.com/kurator-scenario/scenario-fn/cli"
 	"github.com/kurator-scenario/scenario-fn/fn"
 	"github.com/kurator-scenario/scenario-fn/krm"
 	"sigs.k8s.io/kustomize/kyaml/yaml"

@@ -465,6 +465,9 @@ func (r *render) nameAndLink(chain []*Template) {
 		_ = md.PipeE(yaml.SetField("namespace", yaml.NewStringRNode(ns)))
 		setAnnotation(res.node, AnnotationInstance, ns+"/"+r.inst.Name)
 		setAnnotation(res.node, AnnotationTemplates, strings.Join(refs, ","))
+		// Comments in templates document the template, not the output
+		// (kustomize drops them too; kpt and render would write them).
+		clearComments(res.node.YNode())
 	}
 	for _, res := range r.resources {
 		for _, ref := range kurator.References(res.kind) {
@@ -672,4 +675,12 @@ func setAnnotation(n *yaml.RNode, key, value string) {
 		return
 	}
 	_ = a.PipeE(yaml.SetField(key, yaml.NewStringRNode(value)))
+}
+
+// clearComments removes every comment in n.
+func clearComments(n *yaml.Node) {
+	n.HeadComment, n.LineComment, n.FootComment = "", "", ""
+	for _, c := range n.Content {
+		clearComments(c)
+	}
 }
