@@ -23,7 +23,7 @@ const (
 const (
 	// AnnotationInstance marks generated resources with the instance
 	// (namespace/name) that owns them.
-	AnnotationInstance = "scenario.kurator.dev/instance"
+	AnnotationInstance = krm.AnnotationInstance
 	// AnnotationTemplates lists the template chain a resource came from.
 	AnnotationTemplates = "scenario.kurator.dev/templates"
 	// AnnotationOverlay marks a package item as an overlay: "true" for every

@@ -21,7 +21,7 @@ type item struct {
 }
 
 func (it *item) id() *yaml.ResourceIdentifier { return krm.IDOf(it.rn) }
-func (it *item) src() krm.Source              { return krm.Source{File: krm.PathOf(it.rn)} }
+func (it *item) src() krm.Source              { return krm.SourceOf(it.rn) }
 
 // edit is one planned change, applied only after every item was planned
 // without error, so that an error leaves every input node untouched.
