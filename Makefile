@@ -25,7 +25,7 @@ PLATFORMS  ?= linux/amd64,linux/arm64
 MODULES    := . $(patsubst %/go.mod,%,$(shell git ls-files '*/go.mod' 2>/dev/null))
 FUZZTIME   ?= 30s
 
-.PHONY: all build tools e2e-tools charts test unit e2e race bench bench-micro demo fuzz image image-binaries release-snapshot lint clean kurator-corpus
+.PHONY: all build tools e2e-tools charts test unit scenarios e2e race bench bench-micro demo fuzz image image-binaries release-snapshot lint clean kurator-corpus
 
 all: build
 
@@ -57,10 +57,14 @@ charts:
 	cd cmd/scenario-fn-charts && CGO_ENABLED=0 go build -trimpath -o $(BIN)/scenario-fn-charts .
 
 ## test: lint, unit tests with the race detector, then end-to-end tests with the real runners
-test: lint unit e2e
+test: lint unit scenarios e2e
 
 unit: tools
 	KUSTOMIZE=$(KUSTOMIZE) go test -race -count=1 ./...
+
+## scenarios: the catalog measured against Kurator's documented scenarios (prints the table)
+scenarios:
+	@set -o pipefail; go test -count=1 -run '^TestScenarios$$' -v ./generators/ | grep -v -e '^=== ' -e '^    --- PASS'
 
 e2e: build tools e2e-tools
 	@if [ -d e2e ]; then cd e2e && SCENARIO_FN=$(FN) KUSTOMIZE=$(KUSTOMIZE) go test -count=1 ./...; fi

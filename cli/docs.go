@@ -180,11 +180,19 @@ func exampleValue(p *generators.Param) *yaml.RNode {
 		if strings.Contains(lower, "cluster") {
 			return yaml.MustParse("[{name: member1, kind: AttachedCluster}]")
 		}
+		if lower == "match" { // an A/B test's match rules
+			return yaml.MustParse("[{headers: {x-canary: {exact: insider}}}]")
+		}
 		return yaml.MustParse("[]")
 	case "object":
-		return yaml.MustParse("{}")
+		if strings.Contains(lower, "cidr") {
+			return yaml.MustParse("{member1: 10.0.0.0/16}")
+		}
+		return yaml.MustParse("{example: example}")
 	}
 	switch {
+	case strings.Contains(lower, "oci"):
+		return yaml.NewStringRNode("oci://ghcr.io/example/app")
 	case strings.Contains(lower, "image"):
 		return yaml.NewStringRNode("ghcr.io/example/app")
 	case strings.Contains(lower, "repo") || strings.Contains(lower, "url"):

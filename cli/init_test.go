@@ -24,7 +24,7 @@ func TestInitMissingRequiredFailsRender(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "orders")
 	var stdout, stderr bytes.Buffer
 	code := Main([]string{"init", "orders", "--template", "web-service", "--dir", dir,
-		"--set", "image=ghcr.io/acme/orders", "--set", "fleet=prod"}, IO{Out: &stdout, Err: &stderr})
+		"--set", "image=ghcr.io/acme/orders", "--set", "tag=v1.0.0", "--set", "fleet=prod"}, IO{Out: &stdout, Err: &stderr})
 	if code != 0 {
 		t.Fatalf("init: exit %d: %s", code, stderr.String())
 	}
@@ -32,7 +32,7 @@ func TestInitMissingRequiredFailsRender(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	placeholder := "    # gitRepository: <Git URL of the service (http, https or ssh).>  # required\n"
+	placeholder := "    # gitRepository: <Git URL of the application (http, https or ssh).>  # required\n"
 	if !strings.Contains(string(inst), placeholder) {
 		t.Errorf("no placeholder %q in:\n%s", placeholder, inst)
 	}

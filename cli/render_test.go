@@ -126,10 +126,27 @@ func initPackage(t *testing.T, template, runner string, extra ...string) string 
 // sampleValues are valid values for the required parameters of the
 // built-in templates. A new required parameter must be added here.
 var sampleValues = map[string]string{
-	"image":         "ghcr.io/acme/app",
-	"gitRepository": "https://github.com/acme/app",
-	"fleet":         "prod",
-	"clusters":      "[{name: member1, kind: AttachedCluster}, {name: member2, kind: AttachedCluster}]",
+	"image":          "ghcr.io/acme/app",
+	"gitRepository":  "https://github.com/acme/app",
+	"fleet":          "prod",
+	"clusters":       "[{name: member1, kind: AttachedCluster}, {name: member2, kind: AttachedCluster}]",
+	"tag":            "v1.0.0",
+	"chart":          "app",
+	"helmRepository": "https://charts.example.com",
+	"ociRepository":  "oci://ghcr.io/acme/app-manifests",
+	"host":           "app.example.com",
+	"match":          "[{headers: {x-canary: {exact: insider}}}]",
+	"backupBucket":   "velero",
+	"backupEndpoint": "http://minio.example.com:9000",
+	"backupSecret":   "minio-credentials",
+	"brokerCluster":  "member1",
+	"clusterCidrs":   "{member1: 10.10.0.0/24, member2: 10.12.0.0/24}",
+	"serviceCidrs":   "{member1: 10.96.0.0/16, member2: 10.96.0.0/16}",
+	"backupName":     "nightly",
+	"sourceClusters": "[{kind: AttachedCluster, name: member1}]",
+	"targetClusters": "[{kind: AttachedCluster, name: member2}]",
+	"taskImage":      "golang:1.26.8",
+	"script":         "make test",
 }
 
 func sampleSets(t *testing.T, template string) []string {

@@ -232,14 +232,14 @@ func TestTemplatesOutput(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &show); err != nil || code != 0 {
 		t.Fatalf("templates show -o json: exit %d, %v\n%s", code, err, out)
 	}
-	if !slices.Equal(show.Chain, []string{"web-service", "progressive-delivery", "canary-service"}) || len(show.Resources) != 2 {
+	if !slices.Equal(show.Chain, []string{"git-source", "app-destination", "kustomize-sync", "kustomize-app", "ci-pipeline", "go-ci", "web-service", "rollout", "istio-routing", "progressive-delivery", "canary-strategy", "canary-service"}) || len(show.Resources) != 2 {
 		t.Errorf("canary-service chain %v, %d resources", show.Chain, len(show.Resources))
 	}
 	params := map[string]paramInfo{}
 	for _, p := range show.Parameters {
 		params[p.Name] = p
 	}
-	if p := params["image"]; !p.Required || p.Type != "string" || p.Template != "web-service" {
+	if p := params["image"]; !p.Required || p.Type != "string" || p.Template != "go-ci" {
 		t.Errorf("image: %+v", p)
 	}
 	if p := params["maxWeight"]; string(p.Default) != "50" || p.Required {

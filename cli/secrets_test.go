@@ -176,7 +176,7 @@ metadata:
       exec: {path: ./scenario-fn}
 spec:
   extends: [web-service]
-  values: {image: ghcr.io/acme/orders, gitRepository: https://github.com/acme/orders, fleet: prod}
+  values: {image: ghcr.io/acme/orders, tag: v1.4.2, gitRepository: https://github.com/acme/orders, fleet: prod}
   overlays:
   - apiVersion: pipeline.kurator.dev/v1alpha1
     kind: Pipeline

@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"encoding/json"
+	"github.com/kurator-scenario/scenario-fn/generators"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -27,7 +28,7 @@ func TestBashCompletion(t *testing.T) {
 		line string
 		want []string
 	}{
-		{"scenario-fn templates show ", []string{"blue-green-service", "canary-service", "edge-service", "observed-fleet", "progressive-delivery", "web-service"}},
+		{"scenario-fn templates show ", generators.CatalogNames()},
 		{"scenario-fn templates ", []string{"docs", "graph", "list", "show"}},
 		{"scenario-fn init orders --runner ", []string{"flux", "kpt", "kustomize"}},
 		{"scenario-fn val", []string{"validate"}},

@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"github.com/kurator-scenario/scenario-fn/generators"
 	"os/exec"
 	"path/filepath"
 	"regexp"
@@ -40,11 +41,16 @@ func TestTemplatesGraphWithGraphviz(t *testing.T) {
 	}
 	slices.Sort(nodes)
 	slices.Sort(edges)
-	wantNodes := []string{"blue-green-service", "canary-service", "edge-service", "go-canary", "go-service",
-		"observed-fleet", "progressive-delivery", "web-service"}
-	wantEdges := []string{"blue-green-service -> progressive-delivery", "canary-service -> progressive-delivery",
-		"edge-service -> web-service", "go-canary -> canary-service", "go-canary -> go-service",
-		"go-service -> web-service", "progressive-delivery -> web-service"}
+	// The built-in catalog and its extends edges, plus the package's two templates.
+	wantNodes := append(generators.CatalogNames(), "go-canary", "go-service")
+	wantEdges := []string{"go-canary -> canary-service", "go-canary -> go-service", "go-service -> web-service"}
+	for _, name := range generators.CatalogNames() {
+		for _, e := range generators.Catalog()[name].Extends {
+			wantEdges = append(wantEdges, name+" -> "+e)
+		}
+	}
+	slices.Sort(wantNodes)
+	slices.Sort(wantEdges)
 	if !slices.Equal(nodes, wantNodes) || !slices.Equal(edges, wantEdges) {
 		t.Errorf("dot drew nodes %v\nedges %v\nwant %v\n%v", nodes, edges, wantNodes, wantEdges)
 	}

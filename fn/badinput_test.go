@@ -73,6 +73,7 @@ spec:
 const webService = `extends: [web-service]
 values:
   image: ghcr.io/acme/orders
+  tag: v1.4.2
   gitRepository: https://github.com/acme/orders
   fleet: prod
 `

@@ -263,7 +263,7 @@ func cliCases() []cliCase {
 			files:  map[string]string{"orders.yaml": cliInst(webService + "resources: &r\n- apiVersion: v1\n  kind: ConfigMap\n  data: {x: *r}\n")},
 			cmds:   [][]string{validateDot, renderDot, explainDot},
 			code:   1,
-			stderr: []string{`^error: (\./)?orders.yaml:18: ScenarioTemplate shop/orders: spec.resources.0.data.x: the alias \*r at spec.resources.0.data.x points into its own anchor &r`}},
+			stderr: []string{`^error: (\./)?orders.yaml:19: ScenarioTemplate shop/orders: spec.resources.0.data.x: the alias \*r at spec.resources.0.data.x points into its own anchor &r`}},
 		{name: "alias bomb in a file",
 			files:  map[string]string{"orders.yaml": cliInst(webService), "lol.yaml": bombFile(40)},
 			cmds:   [][]string{{"validate", "lol.yaml"}, validateDot, renderDot, explainDot},

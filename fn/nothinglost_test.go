@@ -572,9 +572,11 @@ func (s nlInst) fc() string {
 	b.WriteString("spec:\n")
 	web := func() {
 		b.WriteString("    image: ghcr.io/acme/" + s.name + "\n    gitRepository: https://github.com/acme/" + s.name + "\n    fleet: prod\n")
-		if s.tag != "" {
-			b.WriteString("    tag: " + s.tag + "\n")
+		tag := s.tag
+		if tag == "" {
+			tag = "v1.0.0" // the catalog's web-service requires a tag
 		}
+		b.WriteString("    tag: " + tag + "\n")
 	}
 	switch s.kind {
 	case "web", "canary", "bluegreen", "edge":

@@ -52,6 +52,9 @@ func TestMemoisedTargetsMatchTheFilter(t *testing.T) {
 				}
 				values += fmt.Sprintf("    %s: %s\n", p.Name, v)
 			}
+			if values == "" {
+				values = "    {}\n" // a template without required parameters
+			}
 			doc := fmt.Sprintf("apiVersion: %s\nkind: %s\nmetadata: {name: i%d}\nspec:\n  extends: [%s]\n  values:\n%s", APIVersion, Kind, i, name, values)
 			inst, problems := ParseTemplate(yaml.MustParse(doc), "", false)
 			if problems.HasErrors() {

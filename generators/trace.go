@@ -34,8 +34,11 @@ type Trace struct {
 }
 
 type leaf struct {
-	node  *yaml.Node
-	value string
+	node *yaml.Node
+	// tag and value of a scalar; "{}" or "[]" for an empty map or list.
+	// Kept apart (not concatenated) so that recording a huge value neither
+	// copies it nor compares more than its pointer while it is unchanged.
+	tag, value string
 }
 
 func newTrace() *Trace {
@@ -73,11 +76,11 @@ func (t *Trace) record(r *resource, step Origin, own map[*yaml.Node]bool, lines 
 	for path, l := range cur {
 		p, existed := prev[path]
 		mine := own[l.node]
-		if existed && p.value == l.value && !mine {
+		if existed && p.tag == l.tag && p.value == l.value && !mine {
 			continue
 		}
 		if !existed && !mine {
-			if old, ok := byNode[l.node]; ok && old != path && prev[old].value == l.value {
+			if old, ok := byNode[l.node]; ok && old != path && prev[old].tag == l.tag && prev[old].value == l.value {
 				if o, ok := set[old]; ok {
 					set[path] = o
 				}
@@ -102,6 +105,11 @@ func (t *Trace) record(r *resource, step Origin, own map[*yaml.Node]bool, lines 
 			delete(set, path)
 			continue
 		}
+		if p := prev[path]; p.tag == "" && (p.value == "{}" || p.value == "[]") && grew(cur, path) {
+			// An empty map or list that a layer filled was not deleted.
+			delete(set, path)
+			continue
+		}
 		if t.deleted[r] == nil {
 			t.deleted[r] = map[string]Origin{}
 		}
@@ -109,6 +117,16 @@ func (t *Trace) record(r *resource, step Origin, own map[*yaml.Node]bool, lines 
 		delete(set, path)
 	}
 	t.prev[r] = cur
+}
+
+// grew reports whether cur has a leaf under path.
+func grew(cur map[string]leaf, path string) bool {
+	for p := range cur {
+		if strings.HasPrefix(p, path+".") {
+			return true
+		}
+	}
+	return false
 }
 
 // force attributes one field to o (the naming rule names even what a
@@ -199,14 +217,14 @@ func leaves(n *yaml.Node, path string, out map[string]leaf) {
 		}
 	case yaml.MappingNode:
 		if len(n.Content) == 0 {
-			out[path] = leaf{n, "{}"}
+			out[path] = leaf{node: n, value: "{}"}
 		}
 		for i := 0; i+1 < len(n.Content); i += 2 {
 			leaves(n.Content[i+1], join(path, quoteKey(n.Content[i].Value)), out)
 		}
 	case yaml.SequenceNode:
 		if len(n.Content) == 0 {
-			out[path] = leaf{n, "[]"}
+			out[path] = leaf{node: n, value: "[]"}
 		}
 		for i, c := range n.Content {
 			leaves(c, join(path, elementSelector(c, i, "")), out)
@@ -216,7 +234,7 @@ func leaves(n *yaml.Node, path string, out map[string]leaf) {
 			leaves(n.Alias, path, out)
 		}
 	default:
-		out[path] = leaf{n, n.Tag + ":" + n.Value}
+		out[path] = leaf{node: n, tag: n.Tag + ":", value: n.Value}
 	}
 }
 
