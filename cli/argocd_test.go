@@ -30,6 +30,7 @@ spec:
   extends: [web-service]
   values:
     image: ` + image + `
+    tag: v1.0.0
     gitRepository: https://github.com/acme/x
     fleet: prod
 `
@@ -215,7 +216,15 @@ func TestArgoCDParametersSeveralInstances(t *testing.T) {
 	for _, a := range list {
 		got[a.Name] = a
 	}
-	params := generators.Catalog()["web-service"].Parameters
+	web := generators.Catalog()["web-service"]
+	chain, problems := (&generators.Resolver{}).Chain(web) // its parents
+	if problems.HasErrors() {
+		t.Fatal(problems)
+	}
+	params, problems := generators.Parameters(append(chain, web))
+	if problems.HasErrors() {
+		t.Fatal(problems)
+	}
 	if len(params) == 0 || len(list) != 2*len(params) {
 		t.Fatalf("announced %d, want %d", len(list), 2*len(params))
 	}

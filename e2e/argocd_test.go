@@ -486,18 +486,56 @@ func TestArgoCDParameterAnnouncements(t *testing.T) {
 		byName[fmt.Sprint(a["name"])] = a
 	}
 
-	// What the template declares, read from its source.
-	var tmpl struct {
-		Spec struct {
-			Parameters []struct {
-				Name        string `yaml:"name"`
-				Description string `yaml:"description"`
-				Type        string `yaml:"type"`
-				Default     any    `yaml:"default"`
-			} `yaml:"parameters"`
-		} `yaml:"spec"`
+	// What the templates of the chain declare, read from their sources
+	// (generators/catalog/<name>.yaml): parents first, each once; a later
+	// declaration refines an earlier one, and a template's spec.values
+	// sets the value of a parent's parameter.
+	type param struct {
+		Name        string `yaml:"name"`
+		Description string `yaml:"description"`
+		Type        string `yaml:"type"`
+		Default     any    `yaml:"default"`
 	}
-	readYAMLFile(t, filepath.Join(repo, "generators", "catalog", "web-service.yaml"), &tmpl)
+	var params []param
+	index := map[string]int{}
+	tmplValues := map[string]any{}
+	seen := map[string]bool{}
+	var walk func(name string)
+	walk = func(name string) {
+		if seen[name] {
+			return
+		}
+		seen[name] = true
+		var tmpl struct {
+			Spec struct {
+				Extends    []string       `yaml:"extends"`
+				Parameters []param        `yaml:"parameters"`
+				Values     map[string]any `yaml:"values"`
+			} `yaml:"spec"`
+		}
+		readYAMLFile(t, filepath.Join(repo, "generators", "catalog", name+".yaml"), &tmpl)
+		for _, parent := range tmpl.Spec.Extends {
+			walk(parent)
+		}
+		for _, p := range tmpl.Spec.Parameters {
+			i, ok := index[p.Name]
+			if !ok {
+				index[p.Name] = len(params)
+				params = append(params, p)
+				continue
+			}
+			if p.Description != "" {
+				params[i].Description = p.Description
+			}
+			if p.Default != nil {
+				params[i].Default = p.Default
+			}
+		}
+		for k, v := range tmpl.Spec.Values {
+			tmplValues[k] = v
+		}
+	}
+	walk("web-service")
 	var inst struct {
 		Spec struct {
 			Values map[string]any `yaml:"values"`
@@ -508,10 +546,10 @@ func TestArgoCDParameterAnnouncements(t *testing.T) {
 	for _, e := range app.Spec.Source.Plugin.Env {
 		env[e.Name] = e.Value
 	}
-	if len(tmpl.Spec.Parameters) == 0 || len(got) != len(tmpl.Spec.Parameters) {
-		t.Fatalf("announced %d parameters, web-service declares %d:\n%s", len(got), len(tmpl.Spec.Parameters), out)
+	if len(params) == 0 || len(got) != len(params) {
+		t.Fatalf("announced %d parameters, web-service's chain declares %d:\n%s", len(got), len(params), out)
 	}
-	for _, p := range tmpl.Spec.Parameters {
+	for _, p := range params {
 		a := byName[p.Name]
 		if a == nil {
 			t.Errorf("parameter %s is not announced", p.Name)
@@ -527,6 +565,8 @@ func TestArgoCDParameterAnnouncements(t *testing.T) {
 			want = env[p.Name]
 		case inst.Spec.Values[p.Name] != nil:
 			want = inst.Spec.Values[p.Name]
+		case tmplValues[p.Name] != nil:
+			want = tmplValues[p.Name]
 		default:
 			want = p.Default
 		}
