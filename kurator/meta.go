@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/kurator-scenario/scenario-fn/internal/suggest"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
@@ -125,34 +126,11 @@ func closest(s string, candidates map[string]bool) string {
 	sort.Strings(keys)
 	best, bestD := "", 3
 	for _, c := range keys {
-		if d := editDistance(strings.ToLower(s), strings.ToLower(c)); d < bestD {
+		if d := suggest.EditDistance(strings.ToLower(s), strings.ToLower(c)); d < bestD {
 			best, bestD = c, d
 		}
 	}
 	return best
-}
-
-func editDistance(a, b string) int {
-	if len(a) > 64 || len(b) > 64 {
-		return 64
-	}
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }
 
 func quoteKey(k string) string {
