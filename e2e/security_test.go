@@ -34,21 +34,9 @@ var forbiddenSymbols = []string{
 }
 
 func TestBinaryLinksNoProcessStartNorHTTPClient(t *testing.T) {
-	bin := filepath.Join(t.TempDir(), "scenario-fn")
-	// Not stripped (no -s -w), so that the symbol table is there to read;
-	// otherwise the same build as `make build`.
-	build := exec.Command("go", "build", "-trimpath", "-o", bin, ".")
-	build.Dir = repo
-	build.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	out, err := exec.Command("go", "tool", "nm", bin).Output()
-	if err != nil {
-		t.Fatalf("go tool nm: %v", err)
-	}
+	out := symbolTable(t)
 	linked := map[string]bool{}
-	for _, line := range strings.Split(string(out), "\n") {
+	for _, line := range strings.Split(out, "\n") {
 		if f := strings.Fields(line); len(f) >= 3 && f[1] == "T" {
 			linked[f[2]] = true
 		}
