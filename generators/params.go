@@ -2,6 +2,7 @@ package generators
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -36,6 +37,9 @@ type Param struct {
 	// ValueFrom describes where Value came from, for explain and errors.
 	ValueFrom   string
 	ValueSource krm.Source
+	// Unused says why the parameter writes nothing (a layer deletes every
+	// resource its targets select); "" when it is used.
+	Unused string
 }
 
 // Target is one place a parameter is written, with the template that
@@ -91,7 +95,122 @@ func Parameters(layers []*Template) ([]*Param, krm.Problems) {
 			p.Type = "string"
 		}
 	}
+	markUnused(out, layers, nil)
 	return out, problems
+}
+
+// markUnused marks the parameters that write nothing because a layer
+// deletes ($patch: delete) every resource their targets select: they are
+// not required, and their values are not applied (resolveValues). It runs
+// before any merge (values are resolved first), so it replays the layers'
+// resource identities only: spec.resources of every layer in order, then
+// spec.overlays, then the package overlay items, matched as the merge
+// matches them. Label and annotation selectors are ignored here, which can
+// only make a target select more: a target is dead when even so it selects
+// no surviving resource, and one that was deleted.
+func markUnused(params []*Param, layers []*Template, overlays []Overlay) {
+	isDelete := func(doc *yaml.RNode) bool {
+		d := mapValue(doc.YNode(), patchDirective)
+		return d != nil && d.Value == "delete"
+	}
+	any := false
+	for _, t := range layers {
+		any = any || slices.ContainsFunc(t.Resources, isDelete) || slices.ContainsFunc(t.Overlays, isDelete)
+	}
+	for _, o := range overlays {
+		any = any || isDelete(o.Node)
+	}
+	if !any {
+		return
+	}
+	inst := layers[len(layers)-1]
+	r := &render{inst: inst}
+	var gone []*resource
+	deletedBy := map[*resource]string{}
+	replay := func(doc *yaml.RNode, overlay bool, layer string) {
+		if doc.YNode().Kind != yaml.MappingNode {
+			return
+		}
+		meta, err := doc.GetMeta()
+		if err != nil || meta.Kind == "" {
+			return
+		}
+		target := r.find(meta.Kind, meta.Name, overlay)
+		if isDelete(doc) {
+			for i, res := range r.resources {
+				if res == target {
+					r.resources = append(r.resources[:i:i], r.resources[i+1:]...)
+					gone = append(gone, res)
+					deletedBy[res] = layer
+				}
+			}
+			return
+		}
+		if target == nil && !overlay {
+			r.resources = append(r.resources, &resource{apiVersion: meta.APIVersion, kind: meta.Kind, role: meta.Name})
+		}
+	}
+	for _, t := range layers {
+		for _, doc := range t.Resources {
+			replay(doc, false, layerName(t, inst, "resources"))
+		}
+	}
+	for _, t := range layers {
+		for _, doc := range t.Overlays {
+			replay(doc, true, layerName(t, inst, "overlays"))
+		}
+	}
+	for _, o := range overlays {
+		replay(o.Node, true, o.Layer)
+	}
+	if len(gone) == 0 {
+		return
+	}
+	stub := func(res *resource) *yaml.RNode {
+		n := yaml.NewMapRNode(&map[string]string{"apiVersion": res.apiVersion, "kind": res.kind})
+		_ = n.SetName(res.role)
+		_ = n.SetNamespace(namespaceOf(inst))
+		return n
+	}
+	selected := func(sel *types.TargetSelector, among []*resource) []*resource {
+		loose := *sel
+		if sel.Select != nil {
+			s := *sel.Select
+			s.LabelSelector, s.AnnotationSelector = "", ""
+			loose.Select = &s
+		}
+		loose.Reject = nil
+		var out []*resource
+		for _, res := range among {
+			if selects(&loose, stub(res)) {
+				out = append(out, res)
+			}
+		}
+		return out
+	}
+	for _, p := range params {
+		if p.Unused != "" || len(p.Targets) == 0 {
+			continue
+		}
+		var why []string
+		dead := true
+		for _, t := range p.Targets {
+			if len(selected(t.Selector, r.resources)) > 0 {
+				dead = false
+				break
+			}
+			for _, res := range selected(t.Selector, gone) {
+				w := res.kind + " " + deriveName(inst.Name, res.role) + ", by " + deletedBy[res]
+				if !slices.Contains(why, w) {
+					why = append(why, w)
+				}
+			}
+		}
+		if dead && len(why) > 0 {
+			p.Unused = "every resource it writes is deleted (" + strings.Join(why, "; ") + ")"
+			p.Required = false
+		}
+	}
 }
 
 // resolveValues assigns each parameter its value: the instance's, else the
@@ -117,6 +236,10 @@ func resolveValues(params []*Param, layers []*Template, inst *Template) krm.Prob
 				continue
 			}
 			p.Value, p.ValueFrom, p.ValueSource = v, "value in "+who, t.at(v)
+			if p.Unused != "" && t == inst {
+				problems.Warnf(krm.IDOf(t.Node), "spec.values."+name, t.at(v), "remove the value, or the deletion",
+					"value for %q is not used: %s", name, p.Unused)
+			}
 		}
 	}
 	ns := inst.Namespace
@@ -124,6 +247,10 @@ func resolveValues(params []*Param, layers []*Template, inst *Template) krm.Prob
 		ns = "default"
 	}
 	for _, p := range params {
+		if p.Unused != "" {
+			p.Value, p.ValueFrom, p.ValueSource = nil, "not used: "+p.Unused, krm.Source{}
+			continue
+		}
 		switch {
 		case p.Value != nil:
 		case p.Default != nil:

@@ -70,6 +70,7 @@ type render struct {
 	resources []*resource
 	trace     *Trace
 	problems  krm.Problems
+	deleted   map[string]string // kind/role -> the layer that deleted it
 }
 
 // Render renders one instance. overlays are package overlay items for it.
@@ -119,6 +120,7 @@ func (rv *Resolver) render(inst *Template, overlays []Overlay, tracing bool) (*R
 	layers := append(append([]*Template(nil), chain...), inst)
 	params, ps := Parameters(layers)
 	r.problems = append(r.problems, ps...)
+	markUnused(params, layers, overlays) // package overlay items may delete too
 	r.problems = append(r.problems, resolveValues(params, layers, inst)...)
 	if r.problems.HasErrors() {
 		return nil, r.problems
@@ -282,12 +284,21 @@ func (r *render) mergeDoc(doc *yaml.RNode, layer string, owner *yaml.ResourceIde
 			"%s sets namespace %q: everything an instance generates lives in the instance's namespace (%s)", meta.Kind, meta.Namespace, ns)
 		return
 	}
-	for _, f := range checkLayer(doc, meta.APIVersion, meta.Kind) {
-		s := src
-		if lines && f.node != nil {
-			s.Line = f.node.Line
+	findings := checkLayer(doc, meta.APIVersion, meta.Kind)
+	orders, bad := takeOrders(doc, meta.APIVersion, meta.Kind)
+	report := func(findings []layerFinding) {
+		for _, f := range findings {
+			s := src
+			if lines && f.node != nil {
+				s.Line = f.node.Line
+			}
+			r.problems.Errorf(owner, join(field, f.path), s, f.hint, "%s %s: %s", meta.Kind, nameForMessage(meta.Name), f.msg)
 		}
-		r.problems.Errorf(owner, join(field, f.path), s, f.hint, "%s %s: %s", meta.Kind, nameForMessage(meta.Name), f.msg)
+	}
+	report(append(findings, bad...))
+	if d := mapValue(doc.YNode(), patchDirective); d != nil && d.Value == "delete" {
+		r.deleteResource(doc, meta, layer, owner, src, field, overlay)
+		return
 	}
 	if md := doc.Field("metadata"); md != nil && md.Value.YNode().Kind == yaml.MappingNode {
 		_ = md.Value.PipeE(yaml.Clear("name"))
@@ -299,7 +310,7 @@ func (r *render) mergeDoc(doc *yaml.RNode, layer string, owner *yaml.ResourceIde
 	target := r.find(meta.Kind, meta.Name, overlay)
 	if target == nil && overlay {
 		r.problems.Errorf(owner, field, src, "name a generated resource ("+r.describeResources()+"), or add new resources under spec.resources",
-			"overlay %s %s matches no generated resource", meta.Kind, nameForMessage(meta.Name))
+			"overlay %s %s matches no generated resource%s", meta.Kind, nameForMessage(meta.Name), r.deletedNote(meta.Kind, meta.Name))
 		return
 	}
 	if target != nil && target.apiVersion != meta.APIVersion {
@@ -328,7 +339,8 @@ func (r *render) mergeDoc(doc *yaml.RNode, layer string, owner *yaml.ResourceIde
 		target = &resource{apiVersion: meta.APIVersion, kind: meta.Kind, role: meta.Name, node: base, first: src}
 		r.resources = append(r.resources, target)
 	}
-	merged, err := mergeResource(target.node, doc, meta.APIVersion, meta.Kind)
+	merged, misplaced, err := mergeOrdered(target.node, doc, meta.APIVersion, meta.Kind, orders)
+	report(misplaced)
 	if err == nil && created && merged != nil {
 		// kyaml's walker adds new fields in sorted order; keep the layer's.
 		reorder(merged.YNode(), append([]string{"apiVersion", "kind", "metadata"}, order...))
@@ -344,6 +356,59 @@ func (r *render) mergeDoc(doc *yaml.RNode, layer string, owner *yaml.ResourceIde
 	}
 	target.node = merged
 	r.trace.record(target, Origin{Layer: layer, Source: src}, own, lines)
+}
+
+// deleteResource removes the resource a layer deletes whole with
+// {apiVersion, kind, metadata.name, $patch: delete}. A later layer's
+// spec.resources may add it again (from nothing).
+func (r *render) deleteResource(doc *yaml.RNode, meta yaml.ResourceMeta, layer string, owner *yaml.ResourceIdentifier, src krm.Source, field string, overlay bool) {
+	for i := 0; i+1 < len(doc.YNode().Content); i += 2 {
+		if k := doc.YNode().Content[i].Value; k != "apiVersion" && k != "kind" && k != "metadata" && k != patchDirective {
+			r.problems.Errorf(owner, join(field, quoteKey(k)), src, "remove "+k+": a deletion names the resource only (apiVersion, kind, metadata.name)",
+				"%s %s: $patch: delete removes the whole resource, so %s would be thrown away", meta.Kind, nameForMessage(meta.Name), k)
+			return
+		}
+	}
+	target := r.find(meta.Kind, meta.Name, overlay)
+	if target == nil {
+		hint := "name a generated resource: " + r.describeResources()
+		var names []string
+		for _, res := range r.resources {
+			names = append(names, res.kind+" "+res.role, res.kind+" "+deriveName(r.inst.Name, res.role))
+		}
+		if best := Suggest(meta.Kind+" "+meta.Name, names); best != "" {
+			hint = fmt.Sprintf("did you mean %s? ", strings.TrimSpace(best)) + hint
+		}
+		r.problems.Errorf(owner, join(field, patchDirective), src, hint,
+			"%s %s: $patch: delete, but no earlier layer generates it%s", meta.Kind, nameForMessage(meta.Name), r.deletedNote(meta.Kind, meta.Name))
+		return
+	}
+	if target.apiVersion != meta.APIVersion {
+		r.problems.Errorf(owner, join(field, "apiVersion"), src, "use "+target.apiVersion,
+			"%s %s is %s in %s, not %s", meta.Kind, nameForMessage(meta.Name), target.apiVersion, target.first, meta.APIVersion)
+		return
+	}
+	for i, res := range r.resources {
+		if res == target {
+			r.resources = append(r.resources[:i:i], r.resources[i+1:]...)
+			break
+		}
+	}
+	if r.deleted == nil {
+		r.deleted = map[string]string{}
+	}
+	r.deleted[target.kind+"/"+target.role] = layer
+}
+
+// deletedNote says which layer deleted the resource a later layer names.
+func (r *render) deletedNote(kind, name string) string {
+	for k, layer := range r.deleted {
+		role := strings.TrimPrefix(k, kind+"/")
+		if role != k && (role == name || name != "" && deriveName(r.inst.Name, role) == name) {
+			return " (" + layer + " deleted it)"
+		}
+	}
+	return ""
 }
 
 func nameForMessage(name string) string {
@@ -559,9 +624,10 @@ func (r *render) finish() []*yaml.RNode {
 			}
 		})
 		if p := findDirective(res.node.YNode(), ""); p != "" {
-			src, _ := r.trace.originOf(res, strings.TrimSuffix(p, "."+patchDirective))
-			r.problems.Errorf(id, p, src.Source, "use $patch only in maps and in lists that merge by key",
-				"a $patch directive would reach the output")
+			parent, _, _ := strings.Cut(p, ".$")
+			src, _ := r.trace.originOf(res, parent)
+			r.problems.Errorf(id, p, src.Source, "use $patch, $position and $setElementOrder only in maps and in lists that merge by key",
+				"a %s directive would reach the output", p[strings.LastIndex(p, "$"):])
 		}
 		for _, f := range kurator.Validate(res.node) {
 			src, note := r.trace.blame(res, f.Path)
