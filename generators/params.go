@@ -39,7 +39,8 @@ type Param struct {
 	ValueSource krm.Source
 	// Unused says why the parameter writes nothing (a layer deletes every
 	// resource its targets select); "" when it is used.
-	Unused string
+	Unused   string
+	required bool // as declared, before markUnused
 }
 
 // Target is one place a parameter is written, with the template that
@@ -47,6 +48,8 @@ type Param struct {
 type Target struct {
 	Selector *types.TargetSelector
 	Template *Template
+	// Unused: every resource the target selects is deleted (markUnused).
+	Unused bool
 }
 
 // Parameters returns the parameters the chain (templates then instance)
@@ -85,6 +88,7 @@ func Parameters(layers []*Template) ([]*Param, krm.Problems) {
 				p.Enum = d.Enum
 			}
 			p.Required = p.Required || d.Required
+			p.required = p.Required
 			for _, sel := range d.Targets {
 				p.Targets = append(p.Targets, Target{Selector: sel, Template: t})
 			}
@@ -99,35 +103,48 @@ func Parameters(layers []*Template) ([]*Param, krm.Problems) {
 	return out, problems
 }
 
-// markUnused marks the parameters that write nothing because a layer
-// deletes ($patch: delete) every resource their targets select: they are
-// not required, and their values are not applied (resolveValues). It runs
-// before any merge (values are resolved first), so it replays the layers'
-// resource identities only: spec.resources of every layer in order, then
+// markUnused marks the parameter targets that write nothing because a
+// layer deletes ($patch: delete) every resource they select, and the
+// parameters all of whose targets are so: those are not required, and
+// their values are not applied (resolveValues). It runs before any merge
+// (values are resolved first), so it replays the layers' resource
+// identities only: spec.resources of every layer in order, then
 // spec.overlays, then the package overlay items, matched as the merge
-// matches them. Label and annotation selectors are ignored here, which can
-// only make a target select more: a target is dead when even so it selects
-// no surviving resource, and one that was deleted.
+// matches them. A resource a later layer adds again after a deletion is a
+// new one: targets declared up to the deleting layer do not count it.
+// Label and annotation selectors are ignored here, which can only make a
+// target select more: a target is dead when even so it selects no
+// surviving resource it counts, and one that was deleted.
 func markUnused(params []*Param, layers []*Template, overlays []Overlay) {
+	for _, p := range params { // a second run (with the overlay items) starts afresh
+		p.Unused, p.Required = "", p.required
+		for i := range p.Targets {
+			p.Targets[i].Unused = false
+		}
+	}
 	isDelete := func(doc *yaml.RNode) bool {
 		d := mapValue(doc.YNode(), patchDirective)
 		return d != nil && d.Value == "delete"
 	}
-	any := false
+	found := false
 	for _, t := range layers {
-		any = any || slices.ContainsFunc(t.Resources, isDelete) || slices.ContainsFunc(t.Overlays, isDelete)
+		found = found || slices.ContainsFunc(t.Resources, isDelete) || slices.ContainsFunc(t.Overlays, isDelete)
 	}
 	for _, o := range overlays {
-		any = any || isDelete(o.Node)
+		found = found || isDelete(o.Node)
 	}
-	if !any {
+	if !found {
 		return
 	}
 	inst := layers[len(layers)-1]
 	r := &render{inst: inst}
 	var gone []*resource
 	deletedBy := map[*resource]string{}
-	replay := func(doc *yaml.RNode, overlay bool, layer string) {
+	// bornAfter is, for a resource added again, the index of the layer that
+	// deleted its predecessor.
+	bornAfter := map[*resource]int{}
+	lastDeleted := map[string]int{}
+	replay := func(doc *yaml.RNode, overlay bool, index int, layer string) {
 		if doc.YNode().Kind != yaml.MappingNode {
 			return
 		}
@@ -142,26 +159,33 @@ func markUnused(params []*Param, layers []*Template, overlays []Overlay) {
 					r.resources = append(r.resources[:i:i], r.resources[i+1:]...)
 					gone = append(gone, res)
 					deletedBy[res] = layer
+					lastDeleted[res.kind+"/"+res.role] = index
 				}
 			}
 			return
 		}
 		if target == nil && !overlay {
-			r.resources = append(r.resources, &resource{apiVersion: meta.APIVersion, kind: meta.Kind, role: meta.Name})
+			res := &resource{apiVersion: meta.APIVersion, kind: meta.Kind, role: meta.Name}
+			if j, ok := lastDeleted[res.kind+"/"+res.role]; ok {
+				bornAfter[res] = j
+			}
+			r.resources = append(r.resources, res)
 		}
 	}
-	for _, t := range layers {
+	index := map[*Template]int{}
+	for i, t := range layers {
+		index[t] = i
 		for _, doc := range t.Resources {
-			replay(doc, false, layerName(t, inst, "resources"))
+			replay(doc, false, i, layerName(t, inst, "resources"))
 		}
 	}
 	for _, t := range layers {
 		for _, doc := range t.Overlays {
-			replay(doc, true, layerName(t, inst, "overlays"))
+			replay(doc, true, len(layers), layerName(t, inst, "overlays"))
 		}
 	}
 	for _, o := range overlays {
-		replay(o.Node, true, o.Layer)
+		replay(o.Node, true, len(layers), o.Layer)
 	}
 	if len(gone) == 0 {
 		return
@@ -172,7 +196,7 @@ func markUnused(params []*Param, layers []*Template, overlays []Overlay) {
 		_ = n.SetNamespace(namespaceOf(inst))
 		return n
 	}
-	selected := func(sel *types.TargetSelector, among []*resource) []*resource {
+	selected := func(sel *types.TargetSelector, among []*resource, declared int) []*resource {
 		loose := *sel
 		if sel.Select != nil {
 			s := *sel.Select
@@ -182,6 +206,9 @@ func markUnused(params []*Param, layers []*Template, overlays []Overlay) {
 		loose.Reject = nil
 		var out []*resource
 		for _, res := range among {
+			if j, again := bornAfter[res]; again && declared <= j {
+				continue
+			}
 			if selects(&loose, stub(res)) {
 				out = append(out, res)
 			}
@@ -189,24 +216,31 @@ func markUnused(params []*Param, layers []*Template, overlays []Overlay) {
 		return out
 	}
 	for _, p := range params {
-		if p.Unused != "" || len(p.Targets) == 0 {
+		if len(p.Targets) == 0 {
 			continue
 		}
 		var why []string
-		dead := true
-		for _, t := range p.Targets {
-			if len(selected(t.Selector, r.resources)) > 0 {
-				dead = false
-				break
+		dead := 0
+		for i := range p.Targets {
+			t := &p.Targets[i]
+			d, ok := index[t.Template]
+			if !ok || len(selected(t.Selector, r.resources, d)) > 0 {
+				continue
 			}
-			for _, res := range selected(t.Selector, gone) {
+			deleted := selected(t.Selector, gone, -1)
+			if len(deleted) == 0 {
+				continue
+			}
+			t.Unused = true
+			dead++
+			for _, res := range deleted {
 				w := res.kind + " " + deriveName(inst.Name, res.role) + ", by " + deletedBy[res]
 				if !slices.Contains(why, w) {
 					why = append(why, w)
 				}
 			}
 		}
-		if dead && len(why) > 0 {
+		if dead == len(p.Targets) {
 			p.Unused = "every resource it writes is deleted (" + strings.Join(why, "; ") + ")"
 			p.Required = false
 		}
@@ -415,6 +449,9 @@ func applications(params []*Param) []application {
 		}
 		for i := range p.Targets {
 			t := &p.Targets[i]
+			if t.Unused {
+				continue
+			}
 			if t.Selector.Options != nil && t.Selector.Options.Delimiter != "" {
 				parts = append(parts, application{p, *t, t})
 			} else {

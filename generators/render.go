@@ -369,6 +369,15 @@ func (r *render) deleteResource(doc *yaml.RNode, meta yaml.ResourceMeta, layer s
 			return
 		}
 	}
+	if md := mapValue(doc.YNode(), "metadata"); md != nil {
+		for i := 0; i+1 < len(md.Content); i += 2 {
+			if k := md.Content[i].Value; k != "name" && k != "namespace" {
+				r.problems.Errorf(owner, join(field, "metadata."+quoteKey(k)), src, "remove metadata."+k+": a deletion names the resource only (apiVersion, kind, metadata.name)",
+					"%s %s: $patch: delete removes the whole resource, so metadata.%s would be thrown away", meta.Kind, nameForMessage(meta.Name), k)
+				return
+			}
+		}
+	}
 	target := r.find(meta.Kind, meta.Name, overlay)
 	if target == nil {
 		hint := "name a generated resource: " + r.describeResources()
