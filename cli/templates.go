@@ -343,7 +343,12 @@ func writeParamTable(w io.Writer, params []*generators.Param) {
 	}
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "  NAME\tTYPE\tDEFAULT\tREQUIRED\tDESCRIPTION")
+	var unused []string
 	for _, p := range params {
+		if p.Unused != "" { // writes only resources the chain deletes
+			unused = append(unused, p.Name)
+			continue
+		}
 		req := "-"
 		if isRequired(p) {
 			req = "yes"
@@ -351,6 +356,9 @@ func writeParamTable(w io.Writer, params []*generators.Param) {
 		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\n", p.Name, paramType(p), paramDefault(p), req, p.Description)
 	}
 	_ = tw.Flush()
+	if len(unused) > 0 {
+		fmt.Fprintf(w, "  Not used (they write only resources the chain deletes): %s\n", strings.Join(unused, ", "))
+	}
 }
 
 func paramType(p *generators.Param) string {

@@ -183,7 +183,7 @@ func templatePage(t *testing.T, name string, c *catalogCase) string {
 	}
 
 	b.WriteString("## Parameters\n\n")
-	params := chainParameters(t, name)
+	params, unused := chainParameters(t, name)
 	if len(params) == 0 {
 		b.WriteString("None.\n\n")
 	} else {
@@ -192,6 +192,9 @@ func templatePage(t *testing.T, name string, c *catalogCase) string {
 			fmt.Fprintf(&b, "| `%s` | %s | %s | %s | %s |\n", p.name, p.typ, p.def, p.declared, escapePipes(p.description))
 		}
 		b.WriteString("\n")
+	}
+	if len(unused) > 0 {
+		fmt.Fprintf(&b, "Not parameters of this template (the chain declares them, but they write only resources the template deletes): %s.\n\n", strings.Join(unused, ", "))
 	}
 	if c == nil {
 		return b.String()
@@ -211,8 +214,9 @@ type docParam struct {
 
 // chainParameters are the parameters of name's chain as an instance sees
 // them: the effective default (a template's value, else the default, else
-// the instance field it comes from) and whether it is required.
-func chainParameters(t *testing.T, name string) []docParam {
+// the instance field it comes from) and whether it is required; and the
+// names of the parameters that write only resources the chain deletes.
+func chainParameters(t *testing.T, name string) ([]docParam, []string) {
 	t.Helper()
 	rv := &generators.Resolver{}
 	chain, problems := rv.Chain(&generators.Template{Extends: []string{name}, Node: yaml.MustParse("{}")})
@@ -230,7 +234,12 @@ func chainParameters(t *testing.T, name string) []docParam {
 		}
 	}
 	var out []docParam
+	var unused []string
 	for _, p := range params {
+		if p.Unused != "" {
+			unused = append(unused, "`"+p.Name+"`")
+			continue
+		}
 		d := docParam{name: p.Name, typ: p.Type, declared: fmt.Sprintf("[%s](%s.md)", p.Template, p.Template), description: p.Description}
 		switch {
 		case values[p.Name] != nil:
@@ -253,7 +262,7 @@ func chainParameters(t *testing.T, name string) []docParam {
 		}
 		out = append(out, d)
 	}
-	return out
+	return out, unused
 }
 
 func flow(n *yaml.RNode) string {
