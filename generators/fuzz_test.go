@@ -1,6 +1,8 @@
 package generators
 
 import (
+	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -34,6 +36,11 @@ func FuzzMerge(f *testing.F) {
 	f.Add(`spec: {destination: {fleet: a}}`, `spec: {destination: {$patch: delete}}`)
 	f.Add(`spec: {syncPolicies: [{name: a, kustomization: {images: [{name: i, newTag: "1"}]}}]}`,
 		`spec: {syncPolicies: [{name: a, kustomization: {images: [{name: i, $patch: delete}, {name: j}]}}]}`)
+	f.Add(`spec: {syncPolicies: [{name: a}, {name: b}, {name: c}]}`, `spec: {syncPolicies: [{name: d, $position: {after: a}}, {name: c, $position: {before: a}}]}`)
+	f.Add(`spec: {syncPolicies: [{name: a}, {name: b}, {name: c}, {name: d}]}`,
+		`spec: {$setElementOrder/syncPolicies: [{name: c}, {name: e}, {name: a}], syncPolicies: [{name: e}]}`)
+	f.Add(`spec: {syncPolicies: [{name: a, kustomization: {images: [{name: x}, {name: y}]}}]}`,
+		`spec: {syncPolicies: [{name: a, kustomization: {images: [{name: y, $position: {before: x}}]}}]}`)
 	f.Fuzz(func(t *testing.T, base, patch string) {
 		b, p := fuzzDoc(base), fuzzDoc(patch)
 		if b == nil || p == nil {
@@ -45,6 +52,15 @@ func FuzzMerge(f *testing.F) {
 		}
 		if len(checkLayer(b, kurator.ApplicationAPIVersion, "Application")) > 0 ||
 			len(checkLayer(p, kurator.ApplicationAPIVersion, "Application")) > 0 {
+			return
+		}
+		// The ordering directives leave the patch before either merge path
+		// sees it; the base (an earlier merge's output) has none.
+		if _, bad := takeOrders(b, kurator.ApplicationAPIVersion, "Application"); len(bad) > 0 {
+			return
+		}
+		orders, bad := takeOrders(p, kurator.ApplicationAPIVersion, "Application")
+		if len(bad) > 0 {
 			return
 		}
 		s := kurator.Lookup(kurator.ApplicationAPIVersion, "Application").MergeSchema()
@@ -75,7 +91,60 @@ func FuzzMerge(f *testing.F) {
 				t.Fatalf("directive %s reached the output:\n%s", d, settled.MustString())
 			}
 		}
+		if len(orders) > 0 && settled != nil {
+			checkOrdered(t, b, p, settled, orders)
+		}
 	})
+}
+
+// checkOrdered checks the ordering directives' effect: merged with them,
+// every list they name holds the same elements as merged without them
+// (settled), only placed; and the last directive on a list holds in the
+// result ($position: next to its anchor; $setElementOrder: the named
+// elements in its order).
+func checkOrdered(t *testing.T, b, p, settled *yaml.RNode, orders []listOrder) {
+	t.Helper()
+	ordered, findings, err := mergeOrdered(b.Copy(), p.Copy(), kurator.ApplicationAPIVersion, "Application", append([]listOrder(nil), orders...))
+	if err != nil {
+		t.Fatalf("merge failed with the ordering directives only: %v", err)
+	}
+	if len(findings) > 0 || ordered == nil {
+		return // an unknown key, or a list the merge removed
+	}
+	if d := findDirective(ordered.YNode(), ""); d != "" {
+		t.Fatalf("directive %s reached the output:\n%s", d, ordered.MustString())
+	}
+	last := map[string]listOrder{}
+	for _, o := range orders {
+		last[fmt.Sprint(o.steps, o.list)] = o
+	}
+	for _, o := range last {
+		got := listKeys(findList(ordered.YNode(), &o), o.key)
+		plain := listKeys(findList(settled.YNode(), &o), o.key)
+		if a, b := slices.Sorted(slices.Values(got)), slices.Sorted(slices.Values(plain)); !slices.Equal(a, b) {
+			t.Fatalf("ordering changed the elements of %s: %v, without it %v", o.list, got, plain)
+		}
+		if o.order != nil {
+			var named []string
+			for _, k := range got {
+				if slices.Contains(o.order, k) {
+					named = append(named, k)
+				}
+			}
+			if !slices.Equal(named, o.order) {
+				t.Fatalf("$setElementOrder %v, list %v", o.order, got)
+			}
+			continue
+		}
+		i := slices.Index(got, o.elem)
+		want := slices.Index(got, o.after) + 1
+		if o.before != "" {
+			want = slices.Index(got, o.before) - 1
+		}
+		if i < 0 || i != want {
+			t.Fatalf("$position of %s (after %q, before %q): list %v", o.elem, o.after, o.before, got)
+		}
+	}
 }
 
 // canonical serialises with sorted keys: the walker adds new fields in
