@@ -124,7 +124,7 @@ func checkOrdered(t *testing.T, b, p, settled *yaml.RNode, orders []listOrder) {
 		if a, b := slices.Sorted(slices.Values(got)), slices.Sorted(slices.Values(plain)); !slices.Equal(a, b) {
 			t.Fatalf("ordering changed the elements of %s: %v, without it %v", o.list, got, plain)
 		}
-		if o.order != nil {
+		if o.setOrder {
 			var named []string
 			for _, k := range got {
 				if slices.Contains(o.order, k) {

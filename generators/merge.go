@@ -488,9 +488,10 @@ type listOrder struct {
 	key   string     // the list's merge key
 	// $position
 	elem, after, before string
-	// $setElementOrder
-	order  []string
-	server []string // the list's keys before the merge (set by mergeOrdered)
+	// $setElementOrder (setOrder)
+	setOrder bool
+	order    []string
+	server   []string // the list's keys before the merge (set by mergeOrdered)
 	// where the directive is in the layer document
 	path string
 	node *yaml.Node
@@ -650,7 +651,7 @@ func positionOK(p *yaml.Node, o *listOrder, path string, bad func(string, *yaml.
 // the list appear in the directive, in the same order.
 func setOrderOK(v, patchList *yaml.Node, key, path string, bad func(string, *yaml.Node, string, string, ...any)) (listOrder, bool) {
 	hint := fmt.Sprintf("write $setElementOrder/<list>: [{%s: a}, {%s: b}, ...]", key, key)
-	var o listOrder
+	o := listOrder{setOrder: true}
 	if v.Kind != yaml.SequenceNode {
 		bad(path, v, hint, "$setElementOrder is not a list")
 		return o, false
@@ -697,7 +698,7 @@ func setOrderOK(v, patchList *yaml.Node, key, path string, bad func(string, *yam
 // directives takeOrders took out of patch.
 func mergeOrdered(dest, patch *yaml.RNode, apiVersion, kind string, orders []listOrder) (*yaml.RNode, []layerFinding, error) {
 	for i := range orders {
-		if orders[i].order != nil {
+		if orders[i].setOrder {
 			orders[i].server = listKeys(findList(dest.YNode(), &orders[i]), orders[i].key)
 		}
 	}
@@ -776,7 +777,7 @@ func applyOrders(merged *yaml.Node, orders []listOrder) []layerFinding {
 			out = append(out, layerFinding{path: path, node: o.node, hint: hint,
 				msg: fmt.Sprintf("unknown %s %q: the merged list %s has no such element", o.key, k, o.list)})
 		}
-		if o.order != nil {
+		if o.setOrder {
 			bad := false
 			for _, k := range o.order {
 				if indexOf(keys, k) < 0 {
