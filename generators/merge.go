@@ -506,6 +506,9 @@ type pathStep struct{ field, key, value string }
 // $setElementOrder on a list that does not merge by key (it is replaced
 // whole), a malformed directive, $position with both after and before.
 func takeOrders(doc *yaml.RNode, apiVersion, kind string) ([]listOrder, []layerFinding) {
+	if !hasOrderDirective(doc.YNode()) {
+		return nil, nil
+	}
 	var root *spec.Schema
 	if typ := kurator.Lookup(apiVersion, kind); typ != nil {
 		root = typ.Schema
@@ -597,6 +600,24 @@ func takeOrders(doc *yaml.RNode, apiVersion, kind string) ([]listOrder, []layerF
 	}
 	visit(doc.YNode(), root, "", nil, false, true)
 	return orders, out
+}
+
+// hasOrderDirective reports whether a $position or $setElementOrder key
+// occurs in n (without allocating: most layers have none).
+func hasOrderDirective(n *yaml.Node) bool {
+	if n.Kind == yaml.MappingNode {
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			if isOrderDirective(n.Content[i].Value) {
+				return true
+			}
+		}
+	}
+	for _, c := range n.Content {
+		if hasOrderDirective(c) {
+			return true
+		}
+	}
+	return false
 }
 
 func mergeKey(s *spec.Schema) string {
