@@ -237,7 +237,7 @@ type chainBase struct {
 func chainKey(chain []*Template) string {
 	h := sha256.New()
 	for _, t := range chain {
-		if Catalog()[t.Name] == t {
+		if isBuiltin(t) {
 			fmt.Fprintf(h, "catalog\x00%s\x00", t.Name)
 			continue
 		}
