@@ -150,6 +150,7 @@ func (rv *Resolver) RenderInstance(inst *Template, overlays []Overlay, trace boo
 		}
 		envs = append(envs, er)
 	}
+	problems = unify(problems, inst)
 	if problems.HasErrors() {
 		return nil, dedupe(problems)
 	}
@@ -629,6 +630,61 @@ func dedupe(ps krm.Problems) krm.Problems {
 			seen[k] = true
 			out = append(out, p)
 		}
+	}
+	return out
+}
+
+// unify reports a problem of the instance that every environment's render
+// found once, without naming an environment: it is the instance's.
+func unify(ps krm.Problems, inst *Template) krm.Problems {
+	id := krm.ResourceString(krm.IDOf(inst.Node))
+	type key struct {
+		sev         string
+		field, rest string
+	}
+	rest := func(p krm.Problem) (key, string, bool) {
+		if p.Resource == nil || krm.ResourceString(p.Resource) != id {
+			return key{}, "", false
+		}
+		for _, e := range inst.Environments {
+			if r, ok := strings.CutPrefix(p.Message, "environment "+e.Name+": "); ok {
+				return key{fmt.Sprint(p.Severity), p.Field, r}, e.Name, true
+			}
+		}
+		return key{}, "", false
+	}
+	envs := map[key]map[string]bool{}
+	for _, p := range ps {
+		if k, env, ok := rest(p); ok {
+			if envs[k] == nil {
+				envs[k] = map[string]bool{}
+			}
+			envs[k][env] = true
+		}
+	}
+	out := ps[:0:0]
+	done := map[key]bool{}
+	for _, p := range ps {
+		k, env, ok := rest(p)
+		switch {
+		case ok && len(envs[k]) == len(inst.Environments):
+			if done[k] {
+				continue
+			}
+			done[k] = true
+			p.Message = k.rest
+		case ok && strings.HasPrefix(k.rest, "missing required value") && strings.HasPrefix(p.Field, "spec.values."):
+			// Only some environments miss it: it is theirs to set.
+			for _, e := range inst.Environments {
+				if e.Name == env {
+					name := strings.TrimPrefix(p.Field, "spec.values.")
+					p.Field = e.Path() + ".values." + name
+					p.Message = k.rest
+					p.Hint = "add it under " + e.Path() + ".values (or spec.values for every environment), e.g. " + name + ": ..."
+				}
+			}
+		}
+		out = append(out, p)
 	}
 	return out
 }
