@@ -540,7 +540,39 @@ func firstDifference(a, b *yaml.RNode) string {
 		return ""
 	}
 	sort.Strings(diff)
+	// A field only one side has is named at its top (the added task, not
+	// its first leaf).
+	_, inA := la[diff[0]]
+	_, inB := lb[diff[0]]
+	switch {
+	case inA && !inB:
+		return topAbsent(diff[0], lb)
+	case inB && !inA:
+		return topAbsent(diff[0], la)
+	}
 	return diff[0]
+}
+
+// topAbsent returns the shortest prefix of path (at a '.' boundary) that
+// no leaf of in lies under.
+func topAbsent(path string, in map[string]leaf) string {
+	for i := 0; i < len(path); i++ {
+		if path[i] != '.' {
+			continue
+		}
+		prefix := path[:i]
+		found := false
+		for p := range in {
+			if p == prefix || strings.HasPrefix(p, prefix+".") {
+				found = true
+				break
+			}
+		}
+		if !found {
+			return prefix
+		}
+	}
+	return path
 }
 
 // own returns the environment's own resources, named
