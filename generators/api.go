@@ -75,6 +75,8 @@ type Template struct {
 	Overlays    []*yaml.RNode
 	Flux        string
 	OutputPath  string
+	// Environments are the instance's environments (environments.go).
+	Environments []*Environment
 
 	Node *yaml.RNode
 }
@@ -183,6 +185,9 @@ func ParseTemplate(node *yaml.RNode, source string, lines bool) (*Template, krm.
 	}
 	t.Resources = seq(s, "resources")
 	t.Overlays = seq(s, "overlays")
+	for i, e := range seq(s, "environments") {
+		t.Environments = append(t.Environments, parseEnvironment(e, i))
+	}
 	if o := s.Field("output"); o != nil {
 		t.Flux = scalar(o.Value, "flux")
 		t.OutputPath = scalar(o.Value, "path")
@@ -246,7 +251,10 @@ func checkNamingTargets(problems *krm.Problems, id *yaml.ResourceIdentifier, t *
 func templateHint(fe schema.FieldError) string {
 	switch {
 	case fe.Message == "unknown field (not in the CRD schema)":
-		return "ScenarioTemplate spec has description, extends, parameters, values, resources, overlays and output; check spelling and indentation"
+		if strings.HasPrefix(fe.Path, "spec.environments.") {
+			return "an environment has name, extends, values, resources and overlays; check spelling and indentation"
+		}
+		return "ScenarioTemplate spec has description, extends, parameters, values, resources, overlays, environments and output; check spelling and indentation"
 	case fe.Path == "spec.parameters" || len(fe.Path) > 15 && fe.Path[:15] == "spec.parameters":
 		return "a parameter has name, description, type (string|integer|boolean|object|array), default, defaultFrom, required, enum and targets"
 	}
