@@ -65,6 +65,7 @@ type Result struct {
 }
 
 type render struct {
+	params    []*Param
 	plan      *valuePlan
 	inst      *Template
 	resources []*resource
@@ -155,6 +156,7 @@ func (rv *Resolver) render(inst *Template, overlays []Overlay, tracing bool) (*R
 		return nil, r.problems
 	}
 	r.warnShadowed(shadowed, params)
+	r.params = params
 	r.applyValues(params)
 	for _, t := range layers {
 		for i, doc := range t.Overlays {
@@ -433,6 +435,28 @@ func (r *render) applyValues(params []*Param) {
 			}
 		}
 	}
+	r.unsetValues(params, nodes)
+}
+
+// unsetValues removes what parameters set to null write; after every
+// write, so that memoised addresses of the other writes still hold.
+func (r *render) unsetValues(params []*Param, nodes []*yaml.RNode) {
+	for _, p := range params {
+		if !p.Unset {
+			continue
+		}
+		for _, t := range p.Targets {
+			if err := unsetValue(nodes, p, t); err != nil {
+				r.problems.Errorf(krm.IDOf(r.inst.Node), "spec.values."+p.Name, p.ValueSource, "set a value, or leave the parameter out",
+					"parameter %q is null (%s), but %v", p.Name, p.ValueFrom, err)
+			}
+		}
+		if r.trace != nil {
+			for _, res := range r.resources {
+				r.trace.record(res, Origin{Layer: fmt.Sprintf("value %q (null, %s)", p.Name, p.ValueFrom), Source: p.ValueSource}, nil, false)
+			}
+		}
+	}
 }
 
 // valueKey identifies a parameter value for the rewrite memo.
@@ -553,9 +577,12 @@ func (r *render) finish() []*yaml.RNode {
 	out := make([]*yaml.RNode, 0, len(r.resources))
 	for _, res := range r.resources {
 		id := res.id(r.inst)
-		eachString(res.node.YNode(), "", func(n *yaml.Node, _ string) {
+		eachString(res.node.YNode(), "", func(n *yaml.Node, path string) {
 			if IsPlaceholder(n.Value) && n.Tag != yaml.NodeTagString && n.Tag != "" {
 				n.Tag = yaml.NodeTagString
+			}
+			if name, ok := TemplatePlaceholder(n.Value); ok {
+				r.placeholderLeft(res, id, path, name)
 			}
 		})
 		if p := findDirective(res.node.YNode(), ""); p != "" {
