@@ -185,7 +185,7 @@ func resolveValues(params []*Param, layers []*Template, inst *Template) krm.Prob
 		if empty := emptyValue(p.Value); empty != "" && p.Required {
 			problems.Errorf(krm.IDOf(layer.Node), "spec.values."+p.Name, p.ValueSource,
 				fmt.Sprintf("set it, e.g. %s: %s (only an optional parameter can be unset)", p.Name, example(p)),
-				"required parameter %q is %s (%s, %s): it needs a value (%s)", p.Name, empty, p.ValueFrom, layer.where(), describe(p))
+				"required parameter %q is %s (%s): it needs a value (%s)", p.Name, empty, p.ValueFrom, describe(p))
 			p.Value = nil
 			continue
 		}

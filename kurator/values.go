@@ -412,7 +412,7 @@ func QuantityHint(s string) string {
 	if u != unit && strings.HasSuffix(u, "i") && len(u) == 2 {
 		u = u[:1] // 1GiB: the i says binary already
 		if c := strings.ToUpper(u); strings.Contains("KMGTPE", c) {
-			return fmt.Sprintf("write %s%si (%s)", num, c, quantityHint)
+			return fmt.Sprintf("write %s%si (a Kubernetes quantity has no B)", num, c)
 		}
 	}
 	if len(u) == 1 || len(u) == 2 && (u[1] == 'i' || u[1] == 'I') {
@@ -425,9 +425,9 @@ func QuantityHint(s string) string {
 			dec = "k"
 		}
 		if len(u) == 2 {
-			return fmt.Sprintf("write %s%si (%s)", num, c, quantityHint)
+			return fmt.Sprintf("write %s%si (binary suffixes are Ki Mi Gi Ti Pi Ei)", num, c)
 		}
-		return fmt.Sprintf("write %s%s or %s%si (%s)", num, dec, num, c, quantityHint)
+		return fmt.Sprintf("write %s%s or %s%si (decimal or binary; a Kubernetes quantity has no B and no space)", num, dec, num, c)
 	}
 	return quantityHint
 }
