@@ -203,15 +203,26 @@ func runInit(stdio IO, pos []string, o initOptions) int {
 // entry, or nil and the exit code after reporting.
 func initTemplate(stdio IO, r *generators.Resolver, tmpl, dir string) (*generators.Template, string, int) {
 	if !strings.ContainsAny(tmpl, `/\`) && !isYAML(tmpl) {
-		t, ok := generators.Catalog()[tmpl]
-		if !ok {
-			hint := "use one of " + strings.Join(usableTemplates(), ", ")
-			if best := generators.Suggest(tmpl, usableTemplates()); best != "" {
+		// A template of the package in dir, by name, shadows a built-in
+		// (as it does when the package renders); the instance extends it by
+		// its path, which every runner resolves.
+		local := localTemplates(dir)
+		if file, ok := local[tmpl]; ok {
+			tmpl = filepath.Join(dir, filepath.FromSlash(file))
+		} else if t, ok := generators.Catalog()[tmpl]; ok {
+			return t, tmpl, exitOK
+		} else {
+			names := usableTemplates()
+			for n := range local {
+				names = append(names, n)
+			}
+			sort.Strings(names)
+			hint := "use one of " + strings.Join(names, ", ")
+			if best := generators.Suggest(tmpl, names); best != "" {
 				hint = fmt.Sprintf("did you mean %q? ", best) + hint
 			}
-			return nil, "", errorf(stdio, "unknown template %q (fix: %s; scenario-fn templates lists them; a template of your own is given by its file path inside --dir)", tmpl, hint)
+			return nil, "", errorf(stdio, "unknown template %q (fix: %s; scenario-fn templates lists them; a template of your own is given by its name or file path inside --dir)", tmpl, hint)
 		}
-		return t, tmpl, exitOK
 	}
 	absT, err1 := filepath.Abs(tmpl)
 	absD, err2 := filepath.Abs(dir)
@@ -233,6 +244,27 @@ func initTemplate(stdio IO, r *generators.Resolver, tmpl, dir string) (*generato
 		return nil, "", errorf(stdio, "--template %s: %v", tmpl, err)
 	}
 	return t, ref, exitOK
+}
+
+// localTemplates are the templates (not abstract) of the package in dir,
+// by name, with their files relative to dir; none when dir does not exist
+// or does not read.
+func localTemplates(dir string) map[string]string {
+	out := map[string]string{}
+	if info, err := os.Stat(dir); err != nil || !info.IsDir() {
+		return out
+	}
+	r := &generators.Resolver{Package: map[string]*generators.Template{}}
+	if _, err := loadLocalTemplates(r, dir); err != nil {
+		return out
+	}
+	defer closeResolver(r)
+	for name, t := range r.Package {
+		if !isAbstract(t) && t.Source != "" {
+			out[name] = t.Source
+		}
+	}
+	return out
 }
 
 // usableTemplates are the built-in templates an instance may extend.
@@ -490,8 +522,8 @@ func placeholder(p *generators.Param) string {
 
 func (s *skeleton) defaultOf(p *generators.Param) string {
 	switch {
-	case p.Default != nil:
-		return flowString(p.Default)
+	case inherited(p) != nil:
+		return flowString(inherited(p))
 	case p.DefaultFrom == "metadata.name":
 		return s.name
 	case p.DefaultFrom == "metadata.namespace":
@@ -550,7 +582,7 @@ func (s *skeleton) check(text string) (vars, missing []string, problems krm.Prob
 		for _, p := range s.params {
 			v := s.values[p.Name]
 			if v == nil {
-				v = p.Default
+				v = inherited(p)
 			}
 			if v != nil {
 				eachLeaf(v.YNode(), "", func(l *yaml.Node, _ string) { add(l.Value) })
