@@ -48,6 +48,14 @@ type Param struct {
 	// ValueFrom describes where Value came from, for explain and errors.
 	ValueFrom   string
 	ValueSource krm.Source
+	// Preset is the value the templates of the chain set (spec.values),
+	// filled by Resolve: what an instance inherits; PresetFrom says who set
+	// it ("value in template go-service").
+	Preset       *yaml.RNode
+	PresetFrom   string
+	PresetSource krm.Source
+	// badFormat is true when the value does not fit Format.
+	badFormat bool
 	// Unset is true when a layer set the (optional) parameter to null: what
 	// it writes is removed from the resources.
 	Unset bool
@@ -121,42 +129,17 @@ func Parameters(layers []*Template) ([]*Param, krm.Problems) {
 // unless the parameter says merge: replace. null unsets an optional
 // parameter (what it writes is removed); a required one cannot be null or
 // empty. layers is the chain followed by the instance.
-func resolveValues(params []*Param, layers []*Template, inst *Template) krm.Problems {
-	var problems krm.Problems
+//
+// Values that have the right type but not the parameter's format (an image
+// with a tag, a wrong quantity) are returned apart, as soft problems: the
+// render goes on, so that one run reports every error, and the output
+// checks do not report them again (render.blamesBadValue).
+func resolveValues(params []*Param, layers []*Template, inst *Template) (problems, soft krm.Problems) {
 	byName := map[string]*Param{}
 	for _, p := range params {
 		byName[p.Name] = p
 	}
-	setBy := map[*Param]*Template{}
-	for _, t := range layers {
-		who := "template " + t.Name
-		if t == inst {
-			who = "instance " + t.Name
-		}
-		for _, name := range t.ValueOrder {
-			v := t.Values[name]
-			p, ok := byName[name]
-			if !ok {
-				problems.Errorf(krm.IDOf(t.Node), "spec.values."+name, t.at(v), declaredHint(params, name),
-					"unknown value %q: no template in the chain declares it", name)
-				continue
-			}
-			from := "value in " + who
-			if under := mergeBase(p); under != nil && v.YNode().Kind == yaml.MappingNode {
-				merged, err := merge2.Merge(v.Copy(), under.Copy(), yaml.MergeOptions{})
-				if err == nil && merged != nil {
-					v = merged
-					if p.Value != nil {
-						from += " merged over the " + p.ValueFrom
-					} else {
-						from += " merged over the default in template " + p.DefaultBy
-					}
-				}
-			}
-			p.Value, p.ValueFrom, p.ValueSource = v, from, t.at(t.Values[name])
-			setBy[p] = t
-		}
-	}
+	setBy, problems := layerValues(params, byName, layers, inst)
 	ns := inst.Namespace
 	if ns == "" {
 		ns = "default"
@@ -193,11 +176,66 @@ func resolveValues(params []*Param, layers []*Template, inst *Template) krm.Prob
 			p.Value, p.Unset = nil, true
 			continue
 		}
-		if msg, hint := checkValue(p, byName); msg != "" {
+		if msg, hint := checkValue(p); msg != "" {
 			problems.Errorf(krm.IDOf(layer.Node), "spec.values."+p.Name, p.ValueSource, hint, "%s", msg)
+		} else if msg, hint := checkFormat(p, byName); msg != "" {
+			soft.Errorf(krm.IDOf(layer.Node), "spec.values."+p.Name, p.ValueSource, hint, "%s", msg)
+			p.badFormat = true
 		}
 	}
-	return problems
+	return problems, soft
+}
+
+// layerValues sets Value, ValueFrom and ValueSource of each parameter from
+// the values the layers set, in order, object values merged (mergeBase).
+// It returns the layer that set each, and unknown values as problems.
+func layerValues(params []*Param, byName map[string]*Param, layers []*Template, inst *Template) (map[*Param]*Template, krm.Problems) {
+	var problems krm.Problems
+	setBy := map[*Param]*Template{}
+	for _, t := range layers {
+		who := "template " + t.Name
+		if t == inst {
+			who = "instance " + t.Name
+		}
+		for _, name := range t.ValueOrder {
+			v := t.Values[name]
+			p, ok := byName[name]
+			if !ok {
+				problems.Errorf(krm.IDOf(t.Node), "spec.values."+name, t.at(v), declaredHint(params, name),
+					"unknown value %q: no template in the chain declares it", name)
+				continue
+			}
+			from := "value in " + who
+			if under := mergeBase(p); under != nil && v.YNode().Kind == yaml.MappingNode {
+				merged, err := merge2.Merge(v.Copy(), under.Copy(), yaml.MergeOptions{})
+				if err == nil && merged != nil {
+					v = merged
+					if p.Value != nil {
+						from += " merged over the " + p.ValueFrom
+					} else {
+						from += " merged over the default in template " + p.DefaultBy
+					}
+				}
+			}
+			p.Value, p.ValueFrom, p.ValueSource = v, from, t.at(t.Values[name])
+			setBy[p] = t
+		}
+	}
+	return setBy, problems
+}
+
+// Presets sets each parameter's Preset from the values the layers (a
+// template and its chain) set, as an instance of it would inherit them.
+func Presets(params []*Param, layers []*Template) {
+	byName := map[string]*Param{}
+	for _, p := range params {
+		byName[p.Name] = p
+	}
+	layerValues(params, byName, layers, nil)
+	for _, p := range params {
+		p.Preset, p.PresetFrom, p.PresetSource = p.Value, p.ValueFrom, p.ValueSource
+		p.Value, p.ValueFrom, p.ValueSource = nil, "", krm.Source{}
+	}
 }
 
 // mergeBase is what an object value of p merges over: the value an
@@ -266,8 +304,8 @@ func example(p *Param) string {
 func IsPlaceholder(s string) bool { return strings.Contains(s, "${") }
 
 // checkValue returns a message and a hint when the value does not fit the
-// parameter's type, enum or format. params are the chain's, by name.
-func checkValue(p *Param, params map[string]*Param) (string, string) {
+// parameter's type or enum.
+func checkValue(p *Param) (string, string) {
 	n := p.Value.YNode()
 	got := kindName(n)
 	scalar := n.Kind == yaml.ScalarNode
@@ -302,7 +340,7 @@ func checkValue(p *Param, params map[string]*Param) (string, string) {
 		}
 		return fmt.Sprintf("value %q is not allowed for %q", short(p.Value), p.Name), "use one of " + strings.Join(allowed, ", ")
 	}
-	return checkFormat(p, params)
+	return "", ""
 }
 
 // checkFormat checks a value against the parameter's format.
@@ -675,4 +713,20 @@ func (r *render) placeholderLeft(res *resource, id *yaml.ResourceIdentifier, pat
 			fmt.Sprintf("the targets of %q (declared by template %s) do not reach this field: fix their select and fieldPaths", name, p.Template),
 			"the field still holds the placeholder of parameter %q: its value (%s) was written elsewhere", name, p.ValueFrom)
 	}
+}
+
+// blamesBadValue reports whether the field at path was written by a
+// parameter whose value already failed its format check: the value's
+// error says it, the output checks need not say it again.
+func (r *render) blamesBadValue(res *resource, path string) bool {
+	o, ok := r.trace.originOf(res, path)
+	if !ok {
+		return false
+	}
+	for _, p := range r.params {
+		if p.badFormat && strings.HasPrefix(o.Layer, fmt.Sprintf("value %q (", p.Name)) {
+			return true
+		}
+	}
+	return false
 }

@@ -87,8 +87,14 @@ func (rv *Resolver) Render(inst *Template, overlays []Overlay, trace bool) (*Res
 	return res, problems
 }
 
-func (rv *Resolver) render(inst *Template, overlays []Overlay, tracing bool) (*Result, krm.Problems) {
+func (rv *Resolver) render(inst *Template, overlays []Overlay, tracing bool) (res *Result, problems krm.Problems) {
 	r := &render{inst: inst}
+	var soft krm.Problems
+	defer func() {
+		if len(soft) > 0 {
+			res, problems = nil, append(append(krm.Problems(nil), soft...), problems...)
+		}
+	}()
 	if tracing {
 		r.trace = newTrace()
 	}
@@ -120,7 +126,9 @@ func (rv *Resolver) render(inst *Template, overlays []Overlay, tracing bool) (*R
 	layers := append(append([]*Template(nil), chain...), inst)
 	params, ps := Parameters(layers)
 	r.problems = append(r.problems, ps...)
-	r.problems = append(r.problems, resolveValues(params, layers, inst)...)
+	hard, formats := resolveValues(params, layers, inst)
+	soft = formats
+	r.problems = append(r.problems, hard...)
 	if r.problems.HasErrors() {
 		return nil, r.problems
 	}
@@ -591,6 +599,9 @@ func (r *render) finish() []*yaml.RNode {
 				"a $patch directive would reach the output")
 		}
 		for _, f := range kurator.Validate(res.node) {
+			if r.blamesBadValue(res, f.Path) {
+				continue
+			}
 			src, note := r.trace.blame(res, f.Path)
 			msg := f.Message
 			if note != "" {
