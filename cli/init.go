@@ -28,8 +28,11 @@ const initLong = `Writes a ready-to-render skeleton for an instance NAME of temp
   flux-kustomization.yaml  --runner flux: the Flux Kustomization for rendered/
   README.md            the exact commands to render
 
-T is a built-in template (scenario-fn templates) or the path of a template
-file inside DIR (the function reads template files only inside its package).
+T is a built-in template (scenario-fn templates), the name of a template of
+the package in DIR (it shadows a built-in of that name), or the path of a
+template file inside DIR (the function reads template files only inside its
+package); a local template is extended by its path. Values the template's
+chain sets in spec.values count: such a parameter is not asked for.
 The function runs as ./scenario-fn next to NAME.yaml (exec), or with --image
 as a container. --set values are YAML (3, true, [a, b], {k: v}) checked
 against the parameter's type; a string parameter takes the text as it is.
