@@ -46,7 +46,7 @@ func TestValueRules(t *testing.T) {
 	write := func(t *testing.T, instance string) string {
 		dir := t.TempDir()
 		for name, content := range map[string]string{
-			"orders.yaml":        instance,
+			"orders.yaml": instance,
 			"kustomization.yaml": "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\n" +
 				"metadata:\n  name: orders\n  annotations: {config.kubernetes.io/local-config: \"true\"}\ngenerators:\n- orders.yaml\n",
 		} {
@@ -59,7 +59,7 @@ func TestValueRules(t *testing.T) {
 	checkGood := func(t *testing.T, runner, out string) {
 		t.Helper()
 		for _, want := range []string{
-			"- name: localhost:5000/acme/orders\n", // a registry port is not a tag
+			"- name: localhost:5000/acme/orders\n",                                             // a registry port is not a tag
 			`"limits":{"cpu":"1","memory":"256Mi"},"requests":{"cpu":"100m","memory":"128Mi"}`, // merged over the default
 		} {
 			if !strings.Contains(out, want) {
