@@ -56,6 +56,8 @@ type Param struct {
 	PresetSource krm.Source
 	// badFormat is true when the value does not fit Format.
 	badFormat bool
+	// valueLayer is the layer that set Value (nil: a default).
+	valueLayer *Template
 	// Unset is true when a layer set the (optional) parameter to null: what
 	// it writes is removed from the resources.
 	Unset bool
@@ -162,6 +164,7 @@ func resolveValues(params []*Param, layers []*Template, inst *Template) (problem
 			continue
 		}
 		layer := setBy[p]
+		p.valueLayer = layer
 		if layer == nil {
 			layer = inst
 		}

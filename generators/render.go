@@ -453,9 +453,13 @@ func (r *render) unsetValues(params []*Param, nodes []*yaml.RNode) {
 		if !p.Unset {
 			continue
 		}
+		layer := r.inst
+		if p.valueLayer != nil {
+			layer = p.valueLayer
+		}
 		for _, t := range p.Targets {
 			if err := unsetValue(nodes, p, t); err != nil {
-				r.problems.Errorf(krm.IDOf(r.inst.Node), "spec.values."+p.Name, p.ValueSource, "set a value, or leave the parameter out",
+				r.problems.Errorf(krm.IDOf(layer.Node), "spec.values."+p.Name, p.ValueSource, "set a value, or leave the parameter out",
 					"parameter %q is null (%s), but %v", p.Name, p.ValueFrom, err)
 			}
 		}
