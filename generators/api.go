@@ -91,6 +91,13 @@ type Parameter struct {
 	Required    bool
 	Enum        []*yaml.RNode
 	Targets     []*types.TargetSelector
+	// Format is what a string or object value must be: image (a
+	// repository without tag or digest), quantity, or resources (container
+	// requests and limits); "" for no check.
+	Format string
+	// Merge is how an object value combines with the default and the
+	// values of earlier layers: "" (merge, the default) or "replace".
+	Merge string
 	// Template is the name of the declaring template; Source its location.
 	Template string
 	Source   krm.Source
@@ -159,6 +166,8 @@ func ParseTemplate(node *yaml.RNode, source string, lines bool) (*Template, krm.
 			Type:        scalar(p, "type"),
 			DefaultFrom: scalar(p, "defaultFrom"),
 			Required:    scalar(p, "required") == "true",
+			Format:      scalar(p, "format"),
+			Merge:       scalar(p, "merge"),
 			Template:    t.Name,
 			Source:      t.at(p),
 		}
@@ -256,7 +265,7 @@ func templateHint(fe schema.FieldError) string {
 		}
 		return "ScenarioTemplate spec has description, extends, parameters, values, resources, overlays, environments and output; check spelling and indentation"
 	case fe.Path == "spec.parameters" || len(fe.Path) > 15 && fe.Path[:15] == "spec.parameters":
-		return "a parameter has name, description, type (string|integer|boolean|object|array), default, defaultFrom, required, enum and targets"
+		return "a parameter has name, description, type (string|integer|boolean|object|array), format (image|quantity|resources), merge (merge|replace), default, defaultFrom, required, enum and targets"
 	}
 	return ""
 }

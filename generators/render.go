@@ -67,6 +67,7 @@ type Result struct {
 }
 
 type render struct {
+	params    []*Param
 	plan      *valuePlan
 	inst      *Template
 	resources []*resource
@@ -88,8 +89,14 @@ func (rv *Resolver) Render(inst *Template, overlays []Overlay, trace bool) (*Res
 	return res, problems
 }
 
-func (rv *Resolver) render(inst *Template, overlays []Overlay, tracing bool) (*Result, krm.Problems) {
+func (rv *Resolver) render(inst *Template, overlays []Overlay, tracing bool) (res *Result, problems krm.Problems) {
 	r := &render{inst: inst}
+	var soft krm.Problems
+	defer func() {
+		if len(soft) > 0 {
+			res, problems = nil, append(append(krm.Problems(nil), soft...), problems...)
+		}
+	}()
 	if tracing {
 		r.trace = newTrace()
 	}
@@ -121,7 +128,9 @@ func (rv *Resolver) render(inst *Template, overlays []Overlay, tracing bool) (*R
 	layers := append(append([]*Template(nil), chain...), inst)
 	params, ps := Parameters(layers)
 	r.problems = append(r.problems, ps...)
-	r.problems = append(r.problems, resolveValues(params, layers, inst)...)
+	hard, formats := resolveValues(params, layers, inst)
+	soft = formats
+	r.problems = append(r.problems, hard...)
 	if r.problems.HasErrors() {
 		return nil, r.problems
 	}
@@ -160,6 +169,7 @@ func (rv *Resolver) render(inst *Template, overlays []Overlay, tracing bool) (*R
 		return nil, r.problems
 	}
 	r.warnShadowed(shadowed, params)
+	r.params = params
 	r.applyValues(params)
 	for _, t := range layers {
 		for i, doc := range t.Overlays {
@@ -492,6 +502,32 @@ func (r *render) applyValues(params []*Param) {
 			}
 		}
 	}
+	r.unsetValues(params, nodes)
+}
+
+// unsetValues removes what parameters set to null write; after every
+// write, so that memoised addresses of the other writes still hold.
+func (r *render) unsetValues(params []*Param, nodes []*yaml.RNode) {
+	for _, p := range params {
+		if !p.Unset {
+			continue
+		}
+		layer := r.inst
+		if p.valueLayer != nil {
+			layer = p.valueLayer
+		}
+		for _, t := range p.Targets {
+			if err := unsetValue(nodes, p, t); err != nil {
+				r.problems.Errorf(krm.IDOf(layer.Node), "spec.values."+p.Name, p.ValueSource, "set a value, or leave the parameter out",
+					"parameter %q is null (%s), but %v", p.Name, p.ValueFrom, err)
+			}
+		}
+		if r.trace != nil {
+			for _, res := range r.resources {
+				r.trace.record(res, Origin{Layer: fmt.Sprintf("value %q (null, %s)", p.Name, p.ValueFrom), Source: p.ValueSource}, nil, false)
+			}
+		}
+	}
 }
 
 // valueKey identifies a parameter value for the rewrite memo.
@@ -612,9 +648,12 @@ func (r *render) finish() []*yaml.RNode {
 	out := make([]*yaml.RNode, 0, len(r.resources))
 	for _, res := range r.resources {
 		id := res.id(r.inst)
-		eachString(res.node.YNode(), "", func(n *yaml.Node, _ string) {
+		eachString(res.node.YNode(), "", func(n *yaml.Node, path string) {
 			if IsPlaceholder(n.Value) && n.Tag != yaml.NodeTagString && n.Tag != "" {
 				n.Tag = yaml.NodeTagString
+			}
+			if name, ok := TemplatePlaceholder(n.Value); ok {
+				r.placeholderLeft(res, id, path, name)
 			}
 		})
 		if p := findDirective(res.node.YNode(), ""); p != "" {
@@ -623,6 +662,9 @@ func (r *render) finish() []*yaml.RNode {
 				"a $patch directive would reach the output")
 		}
 		for _, f := range kurator.Validate(res.node) {
+			if r.blamesBadValue(res, f.Path) {
+				continue
+			}
 			src, note := r.trace.blame(res, f.Path)
 			msg := f.Message
 			if note != "" {

@@ -359,6 +359,7 @@ func (r *Resolver) Resolve(t *Template) (*Resolved, krm.Problems) {
 	layers := append(append([]*Template(nil), chain...), t)
 	params, ps := Parameters(layers)
 	problems = append(problems, ps...)
+	Presets(params, layers)
 	rd := &render{inst: &Template{Name: t.Name, Node: t.Node}}
 	for _, l := range layers {
 		rd.mergeResources(l)
