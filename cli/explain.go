@@ -173,7 +173,7 @@ func explainPackage(p *pkg, root *os.Root, only string) ([]explained, krm.Proble
 					Source: krm.Source{File: o.File, Line: o.Node.YNode().Line}, Lines: true})
 			}
 		}
-		res, ps := resolver.Render(inst, overlays, true)
+		res, ps := resolver.RenderInstance(inst, overlays, true)
 		problems = append(problems, ps...)
 		if res != nil && !ps.HasErrors() {
 			out = append(out, explained{inst: inst, file: d.File, result: res, overlays: overlays})
@@ -186,8 +186,12 @@ func explainPackage(p *pkg, root *os.Root, only string) ([]explained, krm.Proble
 // field as a line comment, then the fields layers removed.
 func writeExplained(w io.Writer, pal palette, e explained, n *yaml.RNode) {
 	id := krm.ResourceString(krm.IDOf(n))
-	fmt.Fprintln(w, pal.dim(fmt.Sprintf("# %s: instance %s (%s), templates: %s", id,
-		instanceID(e.inst.Node), e.file, chainNames(e.result.Chain))))
+	where := ""
+	if env := n.GetAnnotations()[generators.AnnotationEnvironment]; env != "" {
+		where = ", environment " + env
+	}
+	fmt.Fprintln(w, pal.dim(fmt.Sprintf("# %s: instance %s (%s)%s, templates: %s", id,
+		instanceID(e.inst.Node), e.file, where, strings.Join(e.chainOf(n), " -> "))))
 	text, lines := annotatedLines(n)
 	origins := e.origins(id)
 	comments := make([]string, len(lines))
@@ -231,6 +235,22 @@ func writeExplained(w io.Writer, pal palette, e explained, n *yaml.RNode) {
 			fmt.Fprintln(w, pal.dim("#   "+r))
 		}
 	}
+}
+
+// chainOf returns the template chain resource n was rendered from: an
+// environment's resources have their environment's chain (its
+// templates annotation), the others the instance's.
+func (e explained) chainOf(n *yaml.RNode) []string {
+	if n.GetAnnotations()[generators.AnnotationEnvironment] != "" {
+		if c := n.GetAnnotations()[generators.AnnotationTemplates]; c != "" {
+			return strings.Split(c, ",")
+		}
+	}
+	var chain []string
+	for _, t := range e.result.Chain {
+		chain = append(chain, t.Ref)
+	}
+	return chain
 }
 
 func chainNames(chain []*generators.Template) string {
@@ -320,6 +340,11 @@ func (e explained) layerDocs() []layerDoc {
 	for _, t := range append(append([]*generators.Template(nil), e.result.Chain...), e.inst) {
 		for _, n := range append(append([]*yaml.RNode(nil), t.Resources...), t.Overlays...) {
 			out = append(out, layerDoc{t.Source, n})
+		}
+	}
+	for _, env := range e.inst.Environments {
+		for _, n := range append(append([]*yaml.RNode(nil), env.Resources...), env.Overlays...) {
+			out = append(out, layerDoc{e.inst.Source, n})
 		}
 	}
 	for _, o := range e.overlays {

@@ -33,11 +33,8 @@ type explainedLeaf struct {
 func explainData(results []explained) []explainedResource {
 	out := []explainedResource{}
 	for _, e := range results {
-		var chain []string
-		for _, t := range e.result.Chain {
-			chain = append(chain, t.Ref)
-		}
 		for _, n := range e.result.Resources {
+			chain := e.chainOf(n)
 			m, _ := n.GetMeta()
 			id := krm.ResourceString(krm.IDOf(n))
 			r := explainedResource{APIVersion: m.APIVersion, Kind: m.Kind, Namespace: m.Namespace, Name: m.Name,

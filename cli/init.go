@@ -28,8 +28,11 @@ const initLong = `Writes a ready-to-render skeleton for an instance NAME of temp
   flux-kustomization.yaml  --runner flux: the Flux Kustomization for rendered/
   README.md            the exact commands to render
 
-T is a built-in template (scenario-fn templates) or the path of a template
-file inside DIR (the function reads template files only inside its package).
+T is a built-in template (scenario-fn templates), the name of a template of
+the package in DIR (it shadows a built-in of that name), or the path of a
+template file inside DIR (the function reads template files only inside its
+package); a local template is extended by its path. Values the template's
+chain sets in spec.values count: such a parameter is not asked for.
 The function runs as ./scenario-fn next to NAME.yaml (exec), or with --image
 as a container. --set values are YAML (3, true, [a, b], {k: v}) checked
 against the parameter's type; a string parameter takes the text as it is.
@@ -203,15 +206,26 @@ func runInit(stdio IO, pos []string, o initOptions) int {
 // entry, or nil and the exit code after reporting.
 func initTemplate(stdio IO, r *generators.Resolver, tmpl, dir string) (*generators.Template, string, int) {
 	if !strings.ContainsAny(tmpl, `/\`) && !isYAML(tmpl) {
-		t, ok := generators.Catalog()[tmpl]
-		if !ok {
-			hint := "use one of " + strings.Join(usableTemplates(), ", ")
-			if best := generators.Suggest(tmpl, usableTemplates()); best != "" {
+		// A template of the package in dir, by name, shadows a built-in
+		// (as it does when the package renders); the instance extends it by
+		// its path, which every runner resolves.
+		local := localTemplates(dir)
+		if file, ok := local[tmpl]; ok {
+			tmpl = filepath.Join(dir, filepath.FromSlash(file))
+		} else if t, ok := generators.Catalog()[tmpl]; ok {
+			return t, tmpl, exitOK
+		} else {
+			names := usableTemplates()
+			for n := range local {
+				names = append(names, n)
+			}
+			sort.Strings(names)
+			hint := "use one of " + strings.Join(names, ", ")
+			if best := generators.Suggest(tmpl, names); best != "" {
 				hint = fmt.Sprintf("did you mean %q? ", best) + hint
 			}
-			return nil, "", errorf(stdio, "unknown template %q (fix: %s; scenario-fn templates lists them; a template of your own is given by its file path inside --dir)", tmpl, hint)
+			return nil, "", errorf(stdio, "unknown template %q (fix: %s; scenario-fn templates lists them; a template of your own is given by its name or file path inside --dir)", tmpl, hint)
 		}
-		return t, tmpl, exitOK
 	}
 	absT, err1 := filepath.Abs(tmpl)
 	absD, err2 := filepath.Abs(dir)
@@ -233,6 +247,27 @@ func initTemplate(stdio IO, r *generators.Resolver, tmpl, dir string) (*generato
 		return nil, "", errorf(stdio, "--template %s: %v", tmpl, err)
 	}
 	return t, ref, exitOK
+}
+
+// localTemplates are the templates (not abstract) of the package in dir,
+// by name, with their files relative to dir; none when dir does not exist
+// or does not read.
+func localTemplates(dir string) map[string]string {
+	out := map[string]string{}
+	if info, err := os.Stat(dir); err != nil || !info.IsDir() {
+		return out
+	}
+	r := &generators.Resolver{Package: map[string]*generators.Template{}}
+	if _, err := loadLocalTemplates(r, dir); err != nil {
+		return out
+	}
+	defer closeResolver(r)
+	for name, t := range r.Package {
+		if !isAbstract(t) && t.Source != "" {
+			out[name] = t.Source
+		}
+	}
+	return out
 }
 
 // usableTemplates are the built-in templates an instance may extend.
@@ -490,8 +525,8 @@ func placeholder(p *generators.Param) string {
 
 func (s *skeleton) defaultOf(p *generators.Param) string {
 	switch {
-	case p.Default != nil:
-		return flowString(p.Default)
+	case inherited(p) != nil:
+		return flowString(inherited(p))
 	case p.DefaultFrom == "metadata.name":
 		return s.name
 	case p.DefaultFrom == "metadata.namespace":
@@ -550,7 +585,7 @@ func (s *skeleton) check(text string) (vars, missing []string, problems krm.Prob
 		for _, p := range s.params {
 			v := s.values[p.Name]
 			if v == nil {
-				v = p.Default
+				v = inherited(p)
 			}
 			if v != nil {
 				eachLeaf(v.YNode(), "", func(l *yaml.Node, _ string) { add(l.Value) })

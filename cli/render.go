@@ -6,7 +6,9 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"runtime"
 	"strings"
+	"sync"
 
 	"github.com/kurator-scenario/scenario-fn/fn"
 	"github.com/kurator-scenario/scenario-fn/generators"
@@ -92,11 +94,13 @@ func runRender(stdio IO, pos []string, o renderOptions) int {
 	defer root.Close()
 
 	type rendered struct {
-		id    string
-		file  string
-		nodes []*yaml.RNode
+		id   string
+		file string
+		n    int
+		data []byte // the instance's output as YAML documents
+		err  error
 	}
-	var all []rendered
+	var todo []document
 	seen := map[string]string{}
 	for _, inst := range p.Instances {
 		id := instanceID(inst.Node)
@@ -106,9 +110,20 @@ func runRender(stdio IO, pos []string, o renderOptions) int {
 			continue
 		}
 		seen[id] = inst.File
-		nodes, ps := renderInstance(root, inst, p.Others, *flux)
+		todo = append(todo, inst)
+	}
+	// Instances are independent: they render on every core, and come out
+	// in input order, as one render after the other would write them.
+	all := make([]rendered, len(todo))
+	found := make([]krm.Problems, len(todo))
+	parallel(len(todo), func(i int) {
+		nodes, ps := renderInstance(root, todo[i], p.Others, *flux)
+		var buf bytes.Buffer
+		err := writeYAML(&buf, nodes)
+		all[i], found[i] = rendered{instanceID(todo[i].Node), todo[i].File, len(nodes), buf.Bytes(), err}, ps
+	})
+	for _, ps := range found {
 		problems = append(problems, ps...)
-		all = append(all, rendered{id, inst.File, nodes})
 	}
 	printProblems(stdio.Err, problems)
 	if problems.HasErrors() {
@@ -116,11 +131,22 @@ func runRender(stdio IO, pos []string, o renderOptions) int {
 	}
 
 	if *out == "" {
-		var nodes []*yaml.RNode
+		// One YAML stream: the instances' documents, separated as one
+		// writer of all of them would separate them.
+		var stream bytes.Buffer
 		for _, r := range all {
-			nodes = append(nodes, r.nodes...)
+			if r.err != nil {
+				return errorf(stdio, "writing the output: %v", r.err)
+			}
+			if len(r.data) == 0 {
+				continue
+			}
+			if stream.Len() > 0 {
+				stream.WriteString("---\n")
+			}
+			stream.Write(r.data)
 		}
-		if err := writeYAML(stdio.Out, nodes); err != nil {
+		if _, err := stdio.Out.Write(stream.Bytes()); err != nil {
 			return errorf(stdio, "writing the output: %v", err)
 		}
 		return exitOK
@@ -136,13 +162,11 @@ func runRender(stdio IO, pos []string, o renderOptions) int {
 	files := make([]outFile, 0, len(all))
 	for _, r := range all {
 		ns, name, _ := strings.Cut(r.id, "/")
-		f := outFile{rel: path.Join(ns, name+".yaml"), from: r.file, n: len(r.nodes)}
+		f := outFile{rel: path.Join(ns, name+".yaml"), from: r.file, n: r.n, data: r.data}
 		f.shown = filepath.ToSlash(filepath.Join(*out, filepath.FromSlash(f.rel)))
-		var buf bytes.Buffer
-		if err := writeYAML(&buf, r.nodes); err != nil {
-			return errorf(stdio, "writing %s: %v", f.shown, err)
+		if r.err != nil {
+			return errorf(stdio, "writing %s: %v", f.shown, r.err)
 		}
-		f.data = buf.Bytes()
 		if err := checkOutFile(outRoot, f, *out, inputs); err != nil {
 			return errorf(stdio, "%v", err)
 		}
@@ -315,4 +339,31 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// parallel calls do(0..n-1) on GOMAXPROCS goroutines and waits for them.
+func parallel(n int, do func(i int)) {
+	workers := min(runtime.GOMAXPROCS(0), n)
+	if workers <= 1 {
+		for i := 0; i < n; i++ {
+			do(i)
+		}
+		return
+	}
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				do(i)
+			}
+		}()
+	}
+	for i := 0; i < n; i++ {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/kurator-scenario/scenario-fn/fn"
 	"github.com/kurator-scenario/scenario-fn/generators"
+	"github.com/kurator-scenario/scenario-fn/internal/benchdata"
 	"github.com/kurator-scenario/scenario-fn/krm"
 	"sigs.k8s.io/kustomize/kyaml/kio"
 	"sigs.k8s.io/kustomize/kyaml/kio/kioutil"
@@ -31,6 +32,10 @@ func TestRenderMatchesKRMPath(t *testing.T) {
 	for _, name := range usableTemplates() {
 		dirs["init "+name] = initPackage(t, name, "kustomize")
 	}
+	// Many instances of one package chain render concurrently and share
+	// the chain's merge: the output must be what one render after the
+	// other writes.
+	dirs["24 instances of a package chain"] = writePackage(t, benchdata.Scenario(benchdata.Shape{Instances: 24, Depth: 2, Resources: 1}))
 	for name, dir := range dirs {
 		t.Run(name, func(t *testing.T) {
 			var stdout, stderr bytes.Buffer
@@ -215,4 +220,20 @@ func TestRenderOutFlagWritesOneFilePerInstance(t *testing.T) {
 	if !strings.Contains(stdout.String(), "wrote ") {
 		t.Errorf("stdout: %s", stdout.String())
 	}
+}
+
+// writePackage writes a benchmark package into a temporary directory.
+func writePackage(t *testing.T, p benchdata.Package) string {
+	t.Helper()
+	dir := t.TempDir()
+	for _, path := range p.Paths() {
+		f := filepath.Join(dir, filepath.FromSlash(path))
+		if err := os.MkdirAll(filepath.Dir(f), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(f, []byte(p[path]), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
 }

@@ -35,6 +35,9 @@ type paramInfo struct {
 	Required    bool              `json:"required"`
 	Description string            `json:"description,omitempty"`
 	Template    string            `json:"declaredBy,omitempty"`
+	// SetBy names the template whose spec.values (or refined default) set
+	// Default, when it is not the declaring one.
+	SetBy string `json:"setBy,omitempty"`
 }
 
 // catalogTemplates lists the built-in templates not shadowed by a local
@@ -83,8 +86,14 @@ func describeTemplate(r *generators.Resolver, t *generators.Template, dir string
 		for _, e := range p.Enum {
 			pi.Enum = append(pi.Enum, rawJSON(e))
 		}
-		if p.Default != nil {
-			pi.Default = rawJSON(p.Default)
+		if v := inherited(p); v != nil {
+			pi.Default = rawJSON(v)
+		}
+		switch {
+		case p.Preset != nil:
+			pi.SetBy = p.PresetFrom
+		case p.Default != nil && p.DefaultBy != p.Template:
+			pi.SetBy = "default in template " + p.DefaultBy
 		}
 		info.Parameters = append(info.Parameters, pi)
 	}

@@ -331,9 +331,35 @@ func requiredSets(params []*generators.Param) string {
 }
 
 // isRequired tells a parameter an instance must set: required, with no
-// default of any kind.
+// default of any kind and no value from the chain's spec.values (a null
+// or empty one does not count: the render refuses it).
 func isRequired(p *generators.Param) bool {
-	return p.Required && p.Default == nil && p.DefaultFrom == ""
+	if !p.Required || p.DefaultFrom != "" {
+		return false
+	}
+	v := inherited(p)
+	return v == nil || emptyValue(v)
+}
+
+// inherited is what an instance gets for p when it sets nothing: the
+// value the chain's templates set in spec.values (merged over the
+// default), else the default.
+func inherited(p *generators.Param) *yaml.RNode {
+	if p.Preset != nil {
+		return p.Preset
+	}
+	return p.Default
+}
+
+func emptyValue(v *yaml.RNode) bool {
+	n := v.YNode()
+	switch n.Kind {
+	case yaml.ScalarNode:
+		return n.ShortTag() == yaml.NodeTagNull || n.ShortTag() == yaml.NodeTagString && n.Value == ""
+	case yaml.MappingNode, yaml.SequenceNode:
+		return len(n.Content) == 0
+	}
+	return false
 }
 
 func writeParamTable(w io.Writer, params []*generators.Param) {
@@ -374,8 +400,8 @@ func paramType(p *generators.Param) string {
 
 func paramDefault(p *generators.Param) string {
 	switch {
-	case p.Default != nil:
-		return flowString(p.Default)
+	case inherited(p) != nil:
+		return flowString(inherited(p))
 	case p.DefaultFrom != "":
 		return "<" + p.DefaultFrom + ">"
 	}

@@ -75,6 +75,8 @@ type Template struct {
 	Overlays    []*yaml.RNode
 	Flux        string
 	OutputPath  string
+	// Environments are the instance's environments (environments.go).
+	Environments []*Environment
 
 	Node *yaml.RNode
 }
@@ -89,6 +91,13 @@ type Parameter struct {
 	Required    bool
 	Enum        []*yaml.RNode
 	Targets     []*types.TargetSelector
+	// Format is what a string or object value must be: image (a
+	// repository without tag or digest), quantity, or resources (container
+	// requests and limits); "" for no check.
+	Format string
+	// Merge is how an object value combines with the default and the
+	// values of earlier layers: "" (merge, the default) or "replace".
+	Merge string
 	// Template is the name of the declaring template; Source its location.
 	Template string
 	Source   krm.Source
@@ -157,6 +166,8 @@ func ParseTemplate(node *yaml.RNode, source string, lines bool) (*Template, krm.
 			Type:        scalar(p, "type"),
 			DefaultFrom: scalar(p, "defaultFrom"),
 			Required:    scalar(p, "required") == "true",
+			Format:      scalar(p, "format"),
+			Merge:       scalar(p, "merge"),
 			Template:    t.Name,
 			Source:      t.at(p),
 		}
@@ -183,6 +194,9 @@ func ParseTemplate(node *yaml.RNode, source string, lines bool) (*Template, krm.
 	}
 	t.Resources = seq(s, "resources")
 	t.Overlays = seq(s, "overlays")
+	for i, e := range seq(s, "environments") {
+		t.Environments = append(t.Environments, parseEnvironment(e, i))
+	}
 	if o := s.Field("output"); o != nil {
 		t.Flux = scalar(o.Value, "flux")
 		t.OutputPath = scalar(o.Value, "path")
@@ -246,9 +260,12 @@ func checkNamingTargets(problems *krm.Problems, id *yaml.ResourceIdentifier, t *
 func templateHint(fe schema.FieldError) string {
 	switch {
 	case fe.Message == "unknown field (not in the CRD schema)":
-		return "ScenarioTemplate spec has description, extends, parameters, values, resources, overlays and output; check spelling and indentation"
+		if strings.HasPrefix(fe.Path, "spec.environments.") {
+			return "an environment has name, extends, values, resources and overlays; check spelling and indentation"
+		}
+		return "ScenarioTemplate spec has description, extends, parameters, values, resources, overlays, environments and output; check spelling and indentation"
 	case fe.Path == "spec.parameters" || len(fe.Path) > 15 && fe.Path[:15] == "spec.parameters":
-		return "a parameter has name, description, type (string|integer|boolean|object|array), default, defaultFrom, required, enum and targets"
+		return "a parameter has name, description, type (string|integer|boolean|object|array), format (image|quantity|resources), merge (merge|replace), default, defaultFrom, required, enum and targets"
 	}
 	return ""
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 
 	"sigs.k8s.io/kustomize/api/types"
 	"sigs.k8s.io/kustomize/kyaml/utils"
@@ -31,7 +32,23 @@ type valuePlan struct {
 // rewrite memoises the filter's effect on one string node.
 type rewrite struct {
 	addr  []int
+	mu    sync.Mutex        // renders of one chain share the memo
 	cache map[string]string // old value + "\x00" + value -> new value
+}
+
+func (rw *rewrite) lookup(key string) (string, bool) {
+	rw.mu.Lock()
+	defer rw.mu.Unlock()
+	out, ok := rw.cache[key]
+	return out, ok
+}
+
+func (rw *rewrite) store(key, out string) {
+	rw.mu.Lock()
+	defer rw.mu.Unlock()
+	if len(rw.cache) < maxRewrites {
+		rw.cache[key] = out
+	}
 }
 
 // maxRewrites bounds each memo; past it the filter simply runs.

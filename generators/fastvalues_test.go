@@ -18,7 +18,7 @@ func TestMemoisedTargetsMatchTheFilter(t *testing.T) {
 	rnd := rand.New(rand.NewSource(1))
 	words := []string{"a", "b-c", "true", "1.10", "042", "${VAR}", "x:y", "localhost:5000/p", "null-ish", "🙂"}
 	rv := &Resolver{}
-	fastUsed := 0
+	fastUsed, unset := 0, 0
 	for _, name := range CatalogNames() {
 		if Catalog()[name].Node.GetAnnotations()[AnnotationAbstract] == "true" {
 			continue
@@ -41,6 +41,9 @@ func TestMemoisedTargetsMatchTheFilter(t *testing.T) {
 					v = fmt.Sprintf("{k%d: %s}", rnd.Intn(3), v)
 				case "array":
 					v = fmt.Sprintf("[%s]", v)
+				}
+				if !p.Required && rnd.Intn(6) == 0 {
+					v = "null" // unsets the parameter: what it writes is removed
 				}
 				switch p.Name {
 				case "gitRepository":
@@ -69,10 +72,18 @@ func TestMemoisedTargetsMatchTheFilter(t *testing.T) {
 			if fast == nil || slow == nil {
 				continue
 			}
+			for _, p := range fast.Params {
+				if p.Unset {
+					unset++
+				}
+			}
 			if a, b := serialise(t, fast.Resources), serialise(t, slow.Resources); a != b {
 				t.Fatalf("%s\nmemoised:\n%s\nfilter:\n%s", doc, a, b)
 			}
 		}
+	}
+	if unset == 0 {
+		t.Fatal("no render unset a parameter: the test compares no removal")
 	}
 	rewrites, hits := 0, 0
 	for _, b := range rv.bases {

@@ -107,7 +107,7 @@ func (Generator) Process(ctx *krm.Context, rl *krm.ResourceList) ([]*yaml.RNode,
 	if problems.HasErrors() {
 		return nil, problems
 	}
-	res, ps := resolver.Render(inst, overlays, false)
+	res, ps := resolver.RenderInstance(inst, overlays, false)
 	problems = append(problems, ps...)
 	if problems.HasErrors() {
 		return nil, problems

@@ -2,16 +2,21 @@ package generators
 
 import (
 	"fmt"
+	"regexp"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 
+	"github.com/distribution/reference"
 	"github.com/kurator-scenario/scenario-fn/krm"
+	"github.com/kurator-scenario/scenario-fn/kurator"
 	"sigs.k8s.io/kustomize/api/filters/replacement"
 	"sigs.k8s.io/kustomize/api/types"
 	"sigs.k8s.io/kustomize/kyaml/resid"
 	kyamlutils "sigs.k8s.io/kustomize/kyaml/utils"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
+	"sigs.k8s.io/kustomize/kyaml/yaml/merge2"
 )
 
 // valuesKind is the synthetic source object parameter values are read from
@@ -27,9 +32,16 @@ type Param struct {
 	Enum        []*yaml.RNode
 	Default     *yaml.RNode
 	DefaultFrom string
+	// Format and Merge are as declared (Parameter); the last layer that
+	// declares one wins.
+	Format, Merge string
 	// Declared is where it was first declared.
 	Declared krm.Source
 	Template string
+	// DefaultBy and DefaultSource name the layer that set Default (a
+	// child template may refine its parent's default).
+	DefaultBy     string
+	DefaultSource krm.Source
 	// Targets says where the value is written, as the templates declare it.
 	Targets []Target
 
@@ -37,6 +49,19 @@ type Param struct {
 	// ValueFrom describes where Value came from, for explain and errors.
 	ValueFrom   string
 	ValueSource krm.Source
+	// Preset is the value the templates of the chain set (spec.values),
+	// filled by Resolve: what an instance inherits; PresetFrom says who set
+	// it ("value in template go-service").
+	Preset       *yaml.RNode
+	PresetFrom   string
+	PresetSource krm.Source
+	// badFormat is true when the value does not fit Format.
+	badFormat bool
+	// valueLayer is the layer that set Value (nil: a default).
+	valueLayer *Template
+	// Unset is true when a layer set the (optional) parameter to null: what
+	// it writes is removed from the resources.
+	Unset bool
 	// Unused says why the parameter writes nothing (a layer deletes every
 	// resource its targets select); "" when it is used.
 	Unused   string
@@ -79,7 +104,13 @@ func Parameters(layers []*Template) ([]*Param, krm.Problems) {
 				p.Description = d.Description
 			}
 			if d.Default != nil {
-				p.Default = d.Default
+				p.Default, p.DefaultBy, p.DefaultSource = d.Default, t.Name, d.Source
+			}
+			if d.Format != "" {
+				p.Format = d.Format
+			}
+			if d.Merge != "" {
+				p.Merge = d.Merge
 			}
 			if d.DefaultFrom != "" {
 				p.DefaultFrom = d.DefaultFrom
@@ -247,15 +278,80 @@ func markUnused(params []*Param, layers []*Template, overlays []Overlay) {
 	}
 }
 
-// resolveValues assigns each parameter its value: the instance's, else the
-// nearest template's, else the default, else defaultFrom. layers is the
-// chain followed by the instance.
-func resolveValues(params []*Param, layers []*Template, inst *Template) krm.Problems {
-	var problems krm.Problems
+// resolveValues assigns each parameter its value: the layers' values in
+// chain order (the instance last) over the default, else defaultFrom. An
+// object value merges over the default and the earlier layers' values
+// unless the parameter says merge: replace. null unsets an optional
+// parameter (what it writes is removed); a required one cannot be null or
+// empty. layers is the chain followed by the instance.
+//
+// Values that have the right type but not the parameter's format (an image
+// with a tag, a wrong quantity) are returned apart, as soft problems: the
+// render goes on, so that one run reports every error, and the output
+// checks do not report them again (render.blamesBadValue).
+func resolveValues(params []*Param, layers []*Template, inst *Template) (problems, soft krm.Problems) {
 	byName := map[string]*Param{}
 	for _, p := range params {
 		byName[p.Name] = p
 	}
+	setBy, problems := layerValues(params, byName, layers, inst)
+	ns := inst.Namespace
+	if ns == "" {
+		ns = "default"
+	}
+	for _, p := range params {
+		if p.Unused != "" {
+			p.Value, p.ValueFrom, p.ValueSource = nil, "not used: "+p.Unused, krm.Source{}
+			continue
+		}
+		switch {
+		case p.Value != nil:
+		case p.Default != nil:
+			p.Value, p.ValueFrom, p.ValueSource = p.Default, "default in template "+p.DefaultBy, p.DefaultSource
+		case p.DefaultFrom == "metadata.name":
+			p.Value, p.ValueFrom, p.ValueSource = yaml.NewStringRNode(inst.Name), "instance metadata.name", inst.at(inst.Node)
+		case p.DefaultFrom == "metadata.namespace":
+			p.Value, p.ValueFrom, p.ValueSource = yaml.NewStringRNode(ns), "instance metadata.namespace", inst.at(inst.Node)
+		case p.Required:
+			problems.Errorf(krm.IDOf(inst.Node), "spec.values."+p.Name, inst.at(inst.Node),
+				fmt.Sprintf("add it under spec.values, e.g. %s: %s", p.Name, example(p)),
+				"missing required value %q (%s)", p.Name, describe(p))
+			continue
+		default:
+			continue
+		}
+		layer := setBy[p]
+		p.valueLayer = layer
+		if layer == nil {
+			layer = inst
+		}
+		if empty := emptyValue(p.Value); empty != "" && p.Required {
+			problems.Errorf(krm.IDOf(layer.Node), "spec.values."+p.Name, p.ValueSource,
+				fmt.Sprintf("set it, e.g. %s: %s (only an optional parameter can be unset)", p.Name, example(p)),
+				"required parameter %q is %s (%s): it needs a value (%s)", p.Name, empty, p.ValueFrom, describe(p))
+			p.Value = nil
+			continue
+		}
+		if isNull(p.Value) {
+			p.Value, p.Unset = nil, true
+			continue
+		}
+		if msg, hint := checkValue(p); msg != "" {
+			problems.Errorf(krm.IDOf(layer.Node), "spec.values."+p.Name, p.ValueSource, hint, "%s", msg)
+		} else if msg, hint := checkFormat(p, byName); msg != "" {
+			soft.Errorf(krm.IDOf(layer.Node), "spec.values."+p.Name, p.ValueSource, hint, "%s", msg)
+			p.badFormat = true
+		}
+	}
+	return problems, soft
+}
+
+// layerValues sets Value, ValueFrom and ValueSource of each parameter from
+// the values the layers set, in order, object values merged (mergeBase).
+// It returns the layer that set each, and unknown values as problems.
+func layerValues(params []*Param, byName map[string]*Param, layers []*Template, inst *Template) (map[*Param]*Template, krm.Problems) {
+	var problems krm.Problems
+	setBy := map[*Param]*Template{}
 	for _, t := range layers {
 		who := "template " + t.Name
 		if t == inst {
@@ -269,47 +365,77 @@ func resolveValues(params []*Param, layers []*Template, inst *Template) krm.Prob
 					"unknown value %q: no template in the chain declares it", name)
 				continue
 			}
-			p.Value, p.ValueFrom, p.ValueSource = v, "value in "+who, t.at(v)
+			from := "value in " + who
+			if under := mergeBase(p); under != nil && v.YNode().Kind == yaml.MappingNode {
+				merged, err := merge2.Merge(v.Copy(), under.Copy(), yaml.MergeOptions{})
+				if err == nil && merged != nil {
+					v = merged
+					if p.Value != nil {
+						from += " merged over the " + p.ValueFrom
+					} else {
+						from += " merged over the default in template " + p.DefaultBy
+					}
+				}
+			}
+			p.Value, p.ValueFrom, p.ValueSource = v, from, t.at(t.Values[name])
+			setBy[p] = t
 			if p.Unused != "" && t == inst {
-				problems.Warnf(krm.IDOf(t.Node), "spec.values."+name, t.at(v), "remove the value, or the deletion",
+				problems.Warnf(krm.IDOf(t.Node), "spec.values."+name, t.at(t.Values[name]), "remove the value, or the deletion",
 					"value for %q is not used: %s", name, p.Unused)
 			}
 		}
 	}
-	ns := inst.Namespace
-	if ns == "" {
-		ns = "default"
-	}
+	return setBy, problems
+}
+
+// Presets sets each parameter's Preset from the values the layers (a
+// template and its chain) set, as an instance of it would inherit them.
+func Presets(params []*Param, layers []*Template) {
+	byName := map[string]*Param{}
 	for _, p := range params {
-		if p.Unused != "" {
-			p.Value, p.ValueFrom, p.ValueSource = nil, "not used: "+p.Unused, krm.Source{}
-			continue
-		}
-		switch {
-		case p.Value != nil:
-		case p.Default != nil:
-			p.Value, p.ValueFrom, p.ValueSource = p.Default, "default in template "+p.Template, p.Declared
-		case p.DefaultFrom == "metadata.name":
-			p.Value, p.ValueFrom, p.ValueSource = yaml.NewStringRNode(inst.Name), "instance metadata.name", inst.at(inst.Node)
-		case p.DefaultFrom == "metadata.namespace":
-			p.Value, p.ValueFrom, p.ValueSource = yaml.NewStringRNode(ns), "instance metadata.namespace", inst.at(inst.Node)
-		case p.Required:
-			problems.Errorf(krm.IDOf(inst.Node), "spec.values."+p.Name, inst.at(inst.Node),
-				fmt.Sprintf("add it under spec.values, e.g. %s: %s", p.Name, example(p)),
-				"missing required value %q (%s)", p.Name, describe(p))
-			continue
-		default:
-			continue
-		}
-		if p.Value.YNode().Kind == yaml.ScalarNode && p.Value.YNode().Tag == yaml.NodeTagNull {
-			p.Value = nil
-			continue
-		}
-		if msg, hint := checkValue(p); msg != "" {
-			problems.Errorf(krm.IDOf(inst.Node), "spec.values."+p.Name, p.ValueSource, hint, "%s", msg)
-		}
+		byName[p.Name] = p
 	}
-	return problems
+	layerValues(params, byName, layers, nil)
+	for _, p := range params {
+		p.Preset, p.PresetFrom, p.PresetSource = p.Value, p.ValueFrom, p.ValueSource
+		p.Value, p.ValueFrom, p.ValueSource = nil, "", krm.Source{}
+	}
+}
+
+// mergeBase is what an object value of p merges over: the value an
+// earlier layer set, else the default; nil when the value replaces.
+func mergeBase(p *Param) *yaml.RNode {
+	if p.Type != "object" || p.Merge == "replace" {
+		return nil
+	}
+	under := p.Value
+	if under == nil {
+		under = p.Default
+	}
+	if under == nil || under.YNode().Kind != yaml.MappingNode {
+		return nil
+	}
+	return under
+}
+
+func isNull(v *yaml.RNode) bool {
+	return v.YNode().Kind == yaml.ScalarNode && v.YNode().Tag == yaml.NodeTagNull
+}
+
+// emptyValue says how v is empty (null, "", {} or []), or "".
+func emptyValue(v *yaml.RNode) string {
+	n := v.YNode()
+	switch {
+	case isNull(v):
+		return "null"
+	case n.Kind == yaml.ScalarNode && n.Value == "" && n.ShortTag() == yaml.NodeTagString:
+		return `empty ("")`
+	case n.Kind == yaml.MappingNode && len(n.Content) == 0:
+		return "an empty object ({})"
+	case n.Kind == yaml.SequenceNode && len(n.Content) == 0:
+		return "an empty array ([])"
+	}
+	return ""
 }
 
 func describe(p *Param) string {
@@ -377,6 +503,107 @@ func checkValue(p *Param) (string, string) {
 			allowed = append(allowed, short(e))
 		}
 		return fmt.Sprintf("value %q is not allowed for %q", short(p.Value), p.Name), "use one of " + strings.Join(allowed, ", ")
+	}
+	return "", ""
+}
+
+// checkFormat checks a value against the parameter's format.
+func checkFormat(p *Param, params map[string]*Param) (string, string) {
+	n := p.Value.YNode()
+	switch p.Format {
+	case "image":
+		if n.Kind != yaml.ScalarNode || IsPlaceholder(n.Value) {
+			return "", ""
+		}
+		return checkImageRepository(p.Name, n.Value, params)
+	case "quantity":
+		if n.Kind != yaml.ScalarNode || IsPlaceholder(n.Value) {
+			return "", ""
+		}
+		if ok, hint := kurator.CheckQuantity(n.Value); !ok {
+			return fmt.Sprintf("value %q of %q is not a Kubernetes quantity", n.Value, p.Name), hint
+		}
+	case "resources":
+		return checkResources(p.Name, n)
+	}
+	return "", ""
+}
+
+// checkImageRepository refuses an image value that carries a tag or a
+// digest: the template adds the tag, so the image would become
+// repo:v1:<tag>. A registry port (localhost:5000/x) is not a tag.
+func checkImageRepository(name, v string, params map[string]*Param) (string, string) {
+	ref, err := reference.ParseNormalizedNamed(v)
+	if err != nil {
+		return fmt.Sprintf("value %q of %q is not an image repository: %v", v, name, err),
+			fmt.Sprintf("write registry/repository, all lower-case, e.g. %s: ghcr.io/acme/orders", name)
+	}
+	repo := strings.TrimSuffix(v, "@"+digestOf(ref))
+	tagParam := "tag"
+	if _, ok := params[tagParam]; !ok {
+		tagParam = ""
+	}
+	if t, ok := ref.(reference.Tagged); ok {
+		repo = strings.TrimSuffix(repo, ":"+t.Tag())
+		msg := fmt.Sprintf("value %q of %q carries the tag %q: %q is the repository only, the template adds the tag (the image would become %s:<tag>)", v, name, t.Tag(), name, v)
+		if tagParam == "" {
+			return msg, fmt.Sprintf("set %s: %s and the tag through the template's tag parameter", name, repo)
+		}
+		return msg, fmt.Sprintf("set %s: %s and %s: %s", name, repo, tagParam, t.Tag())
+	}
+	if d, ok := ref.(reference.Digested); ok {
+		msg := fmt.Sprintf("value %q of %q carries the digest %s: %q is the repository only, the template adds the tag", v, name, d.Digest(), name)
+		hint := fmt.Sprintf("set %s: %s", name, repo)
+		if tagParam != "" {
+			hint += fmt.Sprintf(" and %s: the tag that digest was pushed as", tagParam)
+		}
+		return msg, hint
+	}
+	return "", ""
+}
+
+func digestOf(ref reference.Named) string {
+	if d, ok := ref.(reference.Digested); ok {
+		return d.Digest().String()
+	}
+	return ""
+}
+
+// checkResources checks container resources: requests and limits (and
+// claims, which Kubernetes also allows) with quantities.
+func checkResources(name string, n *yaml.Node) (string, string) {
+	if n.Kind != yaml.MappingNode {
+		return "", ""
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i].Value, n.Content[i+1]
+		switch k {
+		case "claims":
+			continue
+		case "requests", "limits":
+		default:
+			return fmt.Sprintf("value of %q has %q: container resources have requests and limits", name, k),
+				fmt.Sprintf("write e.g. %s: {requests: {cpu: 100m, memory: 128Mi}, limits: {memory: 256Mi}}", name)
+		}
+		if v.Kind == yaml.ScalarNode && v.ShortTag() == yaml.NodeTagNull {
+			continue
+		}
+		if v.Kind != yaml.MappingNode {
+			return fmt.Sprintf("%s.%s is %s, not an object of quantities", name, k, kindName(v)),
+				fmt.Sprintf("write e.g. %s: {%s: {cpu: 500m, memory: 256Mi}}", name, k)
+		}
+		for j := 0; j+1 < len(v.Content); j += 2 {
+			q := v.Content[j+1]
+			if q.Kind != yaml.ScalarNode || q.ShortTag() == yaml.NodeTagNull || IsPlaceholder(q.Value) {
+				if q.Kind != yaml.ScalarNode {
+					return fmt.Sprintf("%s.%s.%s is %s, not a quantity", name, k, v.Content[j].Value, kindName(q)), kurator.QuantityHint("")
+				}
+				continue
+			}
+			if ok, hint := kurator.CheckQuantity(q.Value); !ok {
+				return fmt.Sprintf("%s.%s.%s: %q is not a Kubernetes quantity", name, k, v.Content[j].Value, q.Value), hint
+			}
+		}
 	}
 	return "", ""
 }
@@ -537,4 +764,136 @@ func article(word string) string {
 		return "an"
 	}
 	return "a"
+}
+
+// placeholderRE matches the placeholders templates write where a parameter
+// sets the field: set-by-the-<parameter>-parameter (also inside a URL).
+var placeholderRE = regexp.MustCompile(`set-by-the-([A-Za-z][A-Za-z0-9_]*)-parameter`)
+
+// TemplatePlaceholder returns the parameter whose placeholder s holds.
+func TemplatePlaceholder(s string) (string, bool) {
+	if !strings.Contains(s, "set-by-the-") {
+		return "", false
+	}
+	m := placeholderRE.FindStringSubmatch(s)
+	if m == nil {
+		return "", false
+	}
+	return m[1], true
+}
+
+// unsetValue removes what an unset (null) parameter writes: the field at
+// each target, or the list element a target's last path segment selects.
+// A target that writes part of a string cannot be removed.
+func unsetValue(nodes []*yaml.RNode, p *Param, t Target) error {
+	sel := t.Selector
+	if sel.Options != nil && sel.Options.Delimiter != "" {
+		return fmt.Errorf("null cannot remove part of a string (options.delimiter %q): set a value", sel.Options.Delimiter)
+	}
+	for _, n := range nodes {
+		if !selects(sel, n) {
+			continue
+		}
+		for _, fp := range sel.FieldPaths {
+			segs := kyamlutils.SmarterPathSplitter(fp, ".")
+			last := segs[len(segs)-1]
+			parents := []*yaml.RNode{n}
+			if len(segs) > 1 {
+				m, err := n.Pipe(&yaml.PathMatcher{Path: segs[:len(segs)-1]})
+				if err != nil || m == nil {
+					continue
+				}
+				parents, _ = m.Elements()
+			}
+			for _, parent := range parents {
+				removeChild(parent.YNode(), last)
+			}
+		}
+	}
+	return nil
+}
+
+// removeChild removes field key of a mapping, or the elements of a list
+// that key selects (an index, [k=v] or *).
+func removeChild(n *yaml.Node, key string) {
+	switch n.Kind {
+	case yaml.MappingNode:
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			if n.Content[i].Value == key {
+				n.Content = append(n.Content[:i:i], n.Content[i+2:]...)
+				return
+			}
+		}
+	case yaml.SequenceNode:
+		if !isElementSelector(key) {
+			return
+		}
+		var keep []*yaml.Node
+		for i, el := range n.Content {
+			if !elementMatches(el, i, key) {
+				keep = append(keep, el)
+			}
+		}
+		n.Content = keep
+	}
+}
+
+func elementMatches(el *yaml.Node, i int, sel string) bool {
+	if sel == "*" {
+		return true
+	}
+	if idx, err := strconv.Atoi(sel); err == nil {
+		return idx == i
+	}
+	k, v, _ := strings.Cut(strings.Trim(sel, "[]"), "=")
+	if el.Kind != yaml.MappingNode {
+		return false
+	}
+	for j := 0; j+1 < len(el.Content); j += 2 {
+		if el.Content[j].Value == k {
+			return el.Content[j+1].Value == v
+		}
+	}
+	return false
+}
+
+// placeholderLeft reports a template placeholder that reached the output:
+// no value was written over it.
+func (r *render) placeholderLeft(res *resource, id *yaml.ResourceIdentifier, path, name string) {
+	src, _ := r.trace.originOf(res, path)
+	var p *Param
+	for _, q := range r.params {
+		if q.Name == name {
+			p = q
+		}
+	}
+	switch {
+	case p == nil:
+		r.problems.Errorf(id, path, src.Source,
+			fmt.Sprintf("declare parameter %q with a target on this field in the template, or write a real value there", name),
+			"the field still holds the placeholder of parameter %q, which no template in the chain declares", name)
+	case p.Value == nil:
+		r.problems.Errorf(id, path, src.Source, fmt.Sprintf("set it under spec.values, e.g. %s: %s", name, example(p)),
+			"the field still holds the placeholder of parameter %q, which has no value (%s)", name, describe(p))
+	default:
+		r.problems.Errorf(id, path, src.Source,
+			fmt.Sprintf("the targets of %q (declared by template %s) do not reach this field: fix their select and fieldPaths", name, p.Template),
+			"the field still holds the placeholder of parameter %q: its value (%s) was written elsewhere", name, p.ValueFrom)
+	}
+}
+
+// blamesBadValue reports whether the field at path was written by a
+// parameter whose value already failed its format check: the value's
+// error says it, the output checks need not say it again.
+func (r *render) blamesBadValue(res *resource, path string) bool {
+	o, ok := r.trace.originOf(res, path)
+	if !ok {
+		return false
+	}
+	for _, p := range r.params {
+		if p.badFormat && strings.HasPrefix(o.Layer, fmt.Sprintf("value %q (", p.Name)) {
+			return true
+		}
+	}
+	return false
 }

@@ -1,8 +1,10 @@
 package generators
 
 import (
+	"crypto/sha256"
 	"fmt"
 	"strings"
+	"sync"
 
 	"github.com/kurator-scenario/scenario-fn/krm"
 	"github.com/kurator-scenario/scenario-fn/kurator"
@@ -65,6 +67,7 @@ type Result struct {
 }
 
 type render struct {
+	params    []*Param
 	plan      *valuePlan
 	inst      *Template
 	resources []*resource
@@ -87,8 +90,14 @@ func (rv *Resolver) Render(inst *Template, overlays []Overlay, trace bool) (*Res
 	return res, problems
 }
 
-func (rv *Resolver) render(inst *Template, overlays []Overlay, tracing bool) (*Result, krm.Problems) {
+func (rv *Resolver) render(inst *Template, overlays []Overlay, tracing bool) (res *Result, problems krm.Problems) {
 	r := &render{inst: inst}
+	var soft krm.Problems
+	defer func() {
+		if len(soft) > 0 {
+			res, problems = nil, append(append(krm.Problems(nil), soft...), problems...)
+		}
+	}()
 	if tracing {
 		r.trace = newTrace()
 	}
@@ -121,7 +130,9 @@ func (rv *Resolver) render(inst *Template, overlays []Overlay, tracing bool) (*R
 	params, ps := Parameters(layers)
 	r.problems = append(r.problems, ps...)
 	markUnused(params, layers, overlays) // package overlay items may delete too
-	r.problems = append(r.problems, resolveValues(params, layers, inst)...)
+	hard, formats := resolveValues(params, layers, inst)
+	soft = formats
+	r.problems = append(r.problems, hard...)
 	if r.problems.HasErrors() {
 		return nil, r.problems
 	}
@@ -136,20 +147,23 @@ func (rv *Resolver) render(inst *Template, overlays []Overlay, tracing bool) (*R
 		var b *chainBase
 		r.resources, b = rv.base(chain, inst)
 		r.problems = append(r.problems, b.problems...)
-		if !b.shadowDone {
-			b.shadowed, b.shadowDone = findShadowed(chain, 0, params), true
+		if len(inst.Parameters) == 0 {
+			b.once.Do(func() {
+				b.shadowed = findShadowed(chain, 0, params)
+				if !b.problems.HasErrors() {
+					b.plan = buildPlan(b.resources, params)
+				}
+			})
+			shadowed = b.shadowed
+			// The memoised targets hold for the chain's own resources only.
+			if len(inst.Resources) == 0 {
+				r.plan = b.plan
+			}
+		} else {
+			shadowed = findShadowed(chain, 0, params)
 		}
-		shadowed = b.shadowed
 		if len(inst.Resources) > 0 {
 			shadowed = append(append([]shadowedField(nil), shadowed...), findShadowed(layers, len(chain), params)...)
-		}
-		// The memoised targets hold for the chain's own parameters and
-		// resources only.
-		if len(inst.Parameters) == 0 && len(inst.Resources) == 0 && !b.problems.HasErrors() {
-			if b.plan == nil {
-				b.plan = buildPlan(b.resources, params)
-			}
-			r.plan = b.plan
 		}
 	}
 	r.mergeResources(inst)
@@ -157,6 +171,7 @@ func (rv *Resolver) render(inst *Template, overlays []Overlay, tracing bool) (*R
 		return nil, r.problems
 	}
 	r.warnShadowed(shadowed, params)
+	r.params = params
 	r.applyValues(params)
 	for _, t := range layers {
 		for i, doc := range t.Overlays {
@@ -185,27 +200,23 @@ func (r *render) mergeResources(t *Template) {
 }
 
 // base returns the resources the chain's templates contribute, merged, as
-// fresh copies. Every instance of the same chain shares one merge: the
+// fresh copies. Every instance of the same chain shares one merge, also
+// across renders in one process (`render DIR` of many instances): the
 // templates do not depend on the instance (names and namespaces are set
 // later, by the naming rule).
 func (rv *Resolver) base(chain []*Template, inst *Template) ([]*resource, *chainBase) {
-	var key strings.Builder
-	for _, t := range chain {
-		fmt.Fprintf(&key, "%p,", t)
-	}
-	k := key.String()
-	b, ok := rv.bases[k]
-	if !ok {
+	k := chainKey(chain)
+	b := bases.get(k, func() *chainBase {
 		r := &render{inst: &Template{Name: "x", Namespace: "x", Node: inst.Node}}
 		for _, t := range chain {
 			r.mergeResources(t)
 		}
-		b = &chainBase{resources: r.resources, problems: r.problems}
-		if rv.bases == nil {
-			rv.bases = map[string]*chainBase{}
-		}
-		rv.bases[k] = b
+		return &chainBase{resources: r.resources, problems: r.problems}
+	})
+	if rv.bases == nil {
+		rv.bases = map[string]*chainBase{}
 	}
+	rv.bases[k] = b
 	out := make([]*resource, len(b.resources))
 	for i, res := range b.resources {
 		c := *res
@@ -215,13 +226,71 @@ func (rv *Resolver) base(chain []*Template, inst *Template) ([]*resource, *chain
 	return out, b
 }
 
+// chainBase is a chain's merged resources, shared read-only by every
+// render of the chain (concurrent ones too).
 type chainBase struct {
 	resources []*resource
 	problems  krm.Problems
-	plan      *valuePlan
+
+	// For instances that declare no parameters of their own, the chain's
+	// parameters are the instance's: what follows is computed once, by
+	// the first such render.
+	once sync.Once
 	// shadowed are the chain's fields that its own parameters overwrite.
-	shadowed   []shadowedField
-	shadowDone bool
+	shadowed []shadowedField
+	// plan memoises where the chain's parameter targets write (nil after
+	// a merge error).
+	plan *valuePlan
+}
+
+// chainKey identifies a chain by its templates' content: built-in
+// templates by name (parsed once per process), others by what they say
+// and where they come from (each render parses the items again).
+func chainKey(chain []*Template) string {
+	h := sha256.New()
+	for _, t := range chain {
+		if isBuiltin(t) {
+			fmt.Fprintf(h, "catalog\x00%s\x00", t.Name)
+			continue
+		}
+		doc, err := t.Node.String()
+		if err != nil {
+			doc = fmt.Sprintf("%p", t) // unique: never shared
+		}
+		fmt.Fprintf(h, "file\x00%s\x00%s\x00%s\x00%t\x00%d\x00%s\x00", t.Source, t.Dir, t.Ref, t.Lines, len(doc), doc)
+	}
+	return string(h.Sum(nil))
+}
+
+// bases is the process's chain memo, bounded: past maxBases chains it
+// starts again (a package has few chains; a fuzzer has many).
+var bases = &baseCache{m: map[string]*chainBase{}}
+
+const maxBases = 256
+
+type baseCache struct {
+	mu sync.Mutex
+	m  map[string]*chainBase
+}
+
+func (c *baseCache) get(k string, build func() *chainBase) *chainBase {
+	c.mu.Lock()
+	b, ok := c.m[k]
+	c.mu.Unlock()
+	if ok {
+		return b
+	}
+	b = build() // outside the lock: renders of other chains go on
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if prev, ok := c.m[k]; ok {
+		return prev // built twice concurrently: keep one
+	}
+	if len(c.m) >= maxBases {
+		c.m = map[string]*chainBase{}
+	}
+	c.m[k] = b
+	return b
 }
 
 func layerName(t, inst *Template, what string) string {
@@ -481,7 +550,7 @@ func (r *render) applyValues(params []*Param) {
 		if rw != nil {
 			node = nodeAt(r.resources, rw.addr)
 			key = node.Value + "\x00" + valueKey(a.p.Value)
-			if out, hit := rw.cache[key]; hit {
+			if out, hit := rw.lookup(key); hit {
 				node.Value = out
 				continue
 			}
@@ -498,12 +567,38 @@ func (r *render) applyValues(params []*Param) {
 				"parameter %q: %v", a.p.Name, err)
 			continue
 		}
-		if rw != nil && len(rw.cache) < maxRewrites {
-			rw.cache[key] = node.Value
+		if rw != nil {
+			rw.store(key, node.Value)
 		}
 		if r.trace != nil {
 			for _, res := range r.resources {
 				r.trace.record(res, Origin{Layer: fmt.Sprintf("value %q (%s)", a.p.Name, a.p.ValueFrom), Source: a.p.ValueSource}, nil, false)
+			}
+		}
+	}
+	r.unsetValues(params, nodes)
+}
+
+// unsetValues removes what parameters set to null write; after every
+// write, so that memoised addresses of the other writes still hold.
+func (r *render) unsetValues(params []*Param, nodes []*yaml.RNode) {
+	for _, p := range params {
+		if !p.Unset {
+			continue
+		}
+		layer := r.inst
+		if p.valueLayer != nil {
+			layer = p.valueLayer
+		}
+		for _, t := range p.Targets {
+			if err := unsetValue(nodes, p, t); err != nil {
+				r.problems.Errorf(krm.IDOf(layer.Node), "spec.values."+p.Name, p.ValueSource, "set a value, or leave the parameter out",
+					"parameter %q is null (%s), but %v", p.Name, p.ValueFrom, err)
+			}
+		}
+		if r.trace != nil {
+			for _, res := range r.resources {
+				r.trace.record(res, Origin{Layer: fmt.Sprintf("value %q (null, %s)", p.Name, p.ValueFrom), Source: p.ValueSource}, nil, false)
 			}
 		}
 	}
@@ -627,9 +722,12 @@ func (r *render) finish() []*yaml.RNode {
 	out := make([]*yaml.RNode, 0, len(r.resources))
 	for _, res := range r.resources {
 		id := res.id(r.inst)
-		eachString(res.node.YNode(), "", func(n *yaml.Node, _ string) {
+		eachString(res.node.YNode(), "", func(n *yaml.Node, path string) {
 			if IsPlaceholder(n.Value) && n.Tag != yaml.NodeTagString && n.Tag != "" {
 				n.Tag = yaml.NodeTagString
+			}
+			if name, ok := TemplatePlaceholder(n.Value); ok {
+				r.placeholderLeft(res, id, path, name)
 			}
 		})
 		if p := findDirective(res.node.YNode(), ""); p != "" {
@@ -639,6 +737,9 @@ func (r *render) finish() []*yaml.RNode {
 				"a %s directive would reach the output", p[strings.LastIndex(p, "$"):])
 		}
 		for _, f := range kurator.Validate(res.node) {
+			if r.blamesBadValue(res, f.Path) {
+				continue
+			}
 			src, note := r.trace.blame(res, f.Path)
 			msg := f.Message
 			if note != "" {

@@ -23,21 +23,68 @@ const MaxChainDepth = 64
 //go:embed catalog/*.yaml
 var catalogFS embed.FS
 
-var (
-	catalogOnce sync.Once
-	catalog     map[string]*Template
-	catalogErr  error
-)
+// The built-in templates are parsed when first named: a render reads only
+// the files of its chain (catalog/<name>.yaml holds template <name>).
+var builtins = struct {
+	sync.Mutex
+	byName map[string]*Template // nil: no such template
+	all    bool                 // every file parsed
+}{byName: map[string]*Template{}}
 
-// Catalog returns the built-in templates by name. They are parsed once.
+// Catalog returns every built-in template by name.
 func Catalog() map[string]*Template {
-	catalogOnce.Do(func() {
-		catalog, catalogErr = loadCatalog(catalogFS)
-	})
-	if catalogErr != nil {
-		panic(fmt.Sprintf("generators: the built-in catalog is broken: %v", catalogErr))
+	files, err := fs.Glob(catalogFS, "catalog/*.yaml")
+	if err != nil {
+		panic(fmt.Sprintf("generators: the built-in catalog is broken: %v", err))
 	}
-	return catalog
+	out := make(map[string]*Template, len(files))
+	for _, f := range files {
+		name := strings.TrimSuffix(path.Base(f), ".yaml")
+		out[name] = builtin(name)
+	}
+	return out
+}
+
+// builtin returns the built-in template name, parsing its file the first
+// time, or nil. The files are embedded: a broken one is a build defect
+// (TestCatalog parses them all), so it panics.
+func builtin(name string) *Template {
+	builtins.Lock()
+	defer builtins.Unlock()
+	if t, ok := builtins.byName[name]; ok {
+		return t
+	}
+	file := "catalog/" + name + ".yaml"
+	data, err := fs.ReadFile(catalogFS, file)
+	if err != nil {
+		builtins.byName[name] = nil // not a built-in (or not a file name)
+		return nil
+	}
+	t, err := parseBuiltin(data, file, name)
+	if err != nil {
+		panic(fmt.Sprintf("generators: the built-in catalog is broken: %v", err))
+	}
+	builtins.byName[name] = t
+	return t
+}
+
+// isBuiltin reports whether t is a built-in template (not a package
+// template of the same name).
+func isBuiltin(t *Template) bool {
+	builtins.Lock()
+	defer builtins.Unlock()
+	return t != nil && builtins.byName[t.Name] == t
+}
+
+func parseBuiltin(data []byte, file, name string) (*Template, error) {
+	ts, problems := parseTemplateFile(data, file, true)
+	if problems.HasErrors() {
+		return nil, problems
+	}
+	if len(ts) != 1 || ts[0].Name != name {
+		return nil, fmt.Errorf("%s must hold exactly one template, named %q", file, name)
+	}
+	return ts[0], nil
 }
 
 // CatalogNames lists the built-in template names in order.
@@ -48,31 +95,6 @@ func CatalogNames() []string {
 	}
 	sort.Strings(names)
 	return names
-}
-
-func loadCatalog(fsys fs.FS) (map[string]*Template, error) {
-	out := map[string]*Template{}
-	files, err := fs.Glob(fsys, "catalog/*.yaml")
-	if err != nil {
-		return nil, err
-	}
-	for _, f := range files {
-		data, err := fs.ReadFile(fsys, f)
-		if err != nil {
-			return nil, err
-		}
-		ts, problems := parseTemplateFile(data, f, true)
-		if problems.HasErrors() {
-			return nil, problems
-		}
-		for _, t := range ts {
-			if _, dup := out[t.Name]; dup {
-				return nil, fmt.Errorf("%s: duplicate built-in template %q", f, t.Name)
-			}
-			out[t.Name] = t
-		}
-	}
-	return out, nil
 }
 
 // parseTemplateFile parses every ScenarioTemplate document of a file.
@@ -138,7 +160,7 @@ func (r *Resolver) lookup(ref string, from *Template) (*Template, string, string
 		if t, ok := r.Package[ref]; ok {
 			return t, "", ""
 		}
-		if t, ok := Catalog()[ref]; ok {
+		if t := builtin(ref); t != nil {
 			return t, "", ""
 		}
 		return nil, fmt.Sprintf("unknown template %q", ref), r.knownHint(ref)
@@ -337,6 +359,7 @@ func (r *Resolver) Resolve(t *Template) (*Resolved, krm.Problems) {
 	layers := append(append([]*Template(nil), chain...), t)
 	params, ps := Parameters(layers)
 	problems = append(problems, ps...)
+	Presets(params, layers)
 	rd := &render{inst: &Template{Name: t.Name, Node: t.Node}}
 	for _, l := range layers {
 		rd.mergeResources(l)

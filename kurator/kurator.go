@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/kurator-scenario/scenario-fn/kurator/internal/crdcompact"
 	"github.com/kurator-scenario/scenario-fn/schema"
 	k8syaml "sigs.k8s.io/yaml"
 )
@@ -24,7 +25,8 @@ const (
 // Kind is one Kurator kind with an embedded CRD.
 type Kind struct {
 	APIVersion, Kind string
-	// File is the CRD under crds/.
+	// File is the CRD under crds/. The function compiles its compact form,
+	// crds/compact/<name>.json (go generate).
 	File string
 }
 
@@ -46,7 +48,12 @@ var Kinds = []Kind{
 // SourceCommit is the kurator-dev/kurator commit the CRDs were copied from.
 const SourceCommit = "b6339412dc3b0a408a99b14531ae233e9de9d652"
 
-//go:embed crds/*.yaml crds/SOURCE.md
+//go:generate go run ./internal/compactcrd crds crds/compact
+
+// crdFS holds the merge-key table and the compact CRDs (schemas without
+// descriptions, as JSON: TestCompactCRDs checks them against crds/).
+//
+//go:embed crds/merge-keys.yaml crds/compact/*.json
 var crdFS embed.FS
 
 type kindTable struct {
@@ -107,7 +114,7 @@ func load() {
 		return
 	}
 	for _, k := range Kinds {
-		loaded.AddLazy(crdFS, "crds/"+k.File, setup, schema.ParseGVK(k.APIVersion, k.Kind))
+		loaded.AddLazy(crdFS, "crds/compact/"+crdcompact.Name(k.File), setup, schema.ParseGVK(k.APIVersion, k.Kind))
 	}
 }
 
@@ -155,10 +162,4 @@ func IsKurator(apiVersion string) bool {
 func References(kind string) []Reference {
 	Schemas()
 	return references[kind]
-}
-
-// CRD returns the embedded CRD file for a Kurator kind, for tools that want
-// to show or install it.
-func CRD(file string) ([]byte, error) {
-	return crdFS.ReadFile("crds/" + file)
 }

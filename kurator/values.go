@@ -352,11 +352,85 @@ func daysToHours(v string) string {
 	return strconv.Itoa(n * 24)
 }
 
-// quantity is the syntax of a Kubernetes resource.Quantity (the pattern
-// controller-gen writes for Quantity fields).
-var quantity = regexp.MustCompile(`^(\+|-)?(([0-9]+(\.[0-9]*)?)|(\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE](\+|-)?(([0-9]+(\.[0-9]*)?)|(\.[0-9]+))))?$`)
-
 const quantityHint = "write a Kubernetes quantity: cpu as 500m or 2, memory as 512Mi or 1Gi (binary Ki Mi Gi Ti, decimal k M G T; no space, no B)"
+
+// ValidQuantity reports whether s parses as a Kubernetes resource.Quantity:
+// the grammar of k8s.io/apimachinery's ParseQuantity (sign, digits with an
+// optional fraction, then one suffix: a binary Ki..Ei, a decimal n u m k M
+// G T P E, or an integer exponent e3/E-2). The e2e module checks it against
+// ParseQuantity itself.
+func ValidQuantity(s string) bool {
+	if s == "" {
+		return false
+	}
+	i := 0
+	if s[0] == '+' || s[0] == '-' {
+		i++
+	}
+	digits := func() {
+		for i < len(s) && s[i] >= '0' && s[i] <= '9' {
+			i++
+		}
+	}
+	// ParseQuantity reads a missing number as 0: ".", "+" and "Gi" parse.
+	digits()
+	if i < len(s) && s[i] == '.' {
+		i++
+		digits()
+	}
+	switch suffix := s[i:]; suffix {
+	case "", "Ki", "Mi", "Gi", "Ti", "Pi", "Ei", "n", "u", "m", "k", "M", "G", "T", "P", "E":
+		return true
+	default:
+		if suffix[0] != 'e' && suffix[0] != 'E' {
+			return false
+		}
+		// An exponent is what strconv.ParseInt reads in 64 bits.
+		_, err := strconv.ParseInt(suffix[1:], 10, 64)
+		return len(suffix) > 1 && err == nil
+	}
+}
+
+// CheckQuantity checks a quantity and returns a hint for a wrong one.
+func CheckQuantity(s string) (bool, string) {
+	if ValidQuantity(s) {
+		return true, ""
+	}
+	return false, QuantityHint(s)
+}
+
+// QuantityHint says how to write s as a quantity: the closest valid forms
+// for the usual mistakes (1Gb, 512MB, 1GiB, 1 Gi, 1gi, 1K), else the rule.
+func QuantityHint(s string) string {
+	t := strings.TrimSpace(strings.ReplaceAll(s, " ", ""))
+	num := strings.TrimRightFunc(t, func(r rune) bool { return r < '0' || r > '9' })
+	if num == "" || !ValidQuantity(num) {
+		return quantityHint
+	}
+	unit := t[len(num):]
+	u := strings.TrimSuffix(strings.TrimSuffix(unit, "B"), "b")
+	if u != unit && strings.HasSuffix(u, "i") && len(u) == 2 {
+		u = u[:1] // 1GiB: the i says binary already
+		if c := strings.ToUpper(u); strings.Contains("KMGTPE", c) {
+			return fmt.Sprintf("write %s%si (a Kubernetes quantity has no B)", num, c)
+		}
+	}
+	if len(u) == 1 || len(u) == 2 && (u[1] == 'i' || u[1] == 'I') {
+		c := strings.ToUpper(u[:1])
+		if !strings.Contains("KMGTPE", c) {
+			return quantityHint
+		}
+		dec := c
+		if c == "K" {
+			dec = "k"
+		}
+		if len(u) == 2 {
+			return fmt.Sprintf("write %s%si (binary suffixes are Ki Mi Gi Ti Pi Ei)", num, c)
+		}
+		return fmt.Sprintf("write %s%s or %s%si (decimal or binary; a Kubernetes quantity has no B and no space)", num, dec, num, c)
+	}
+	return quantityHint
+}
 
 // freeValues walks free-form values (Helm values, patch values) for what
 // is never free: compute resources, and image repositories.
@@ -370,11 +444,11 @@ func freeValues(n *yaml.Node, p, key string) []Finding {
 			if key == "resources" && (k == "requests" || k == "limits") && v.Kind == yaml.MappingNode {
 				for j := 0; j+1 < len(v.Content); j += 2 {
 					q := v.Content[j+1]
-					if q.Kind != yaml.ScalarNode || isPlaceholder(q.Value) || q.ShortTag() == yaml.NodeTagNull || quantity.MatchString(q.Value) {
+					if q.Kind != yaml.ScalarNode || isPlaceholder(q.Value) || q.ShortTag() == yaml.NodeTagNull || ValidQuantity(q.Value) {
 						continue
 					}
 					out = append(out, Finding{Severity: Error, Path: join(kp, quoteKey(v.Content[j].Value)), Rule: "value.quantity",
-						Message: fmt.Sprintf("%q is not a Kubernetes quantity: the API server refuses the Pod", q.Value), Hint: quantityHint})
+						Message: fmt.Sprintf("%q is not a Kubernetes quantity: the API server refuses the Pod", q.Value), Hint: QuantityHint(q.Value)})
 				}
 				continue
 			}

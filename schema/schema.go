@@ -192,7 +192,13 @@ func Load(fsys fs.FS, patterns ...string) (*Set, error) {
 
 func (s *Set) add(source string, data []byte) error {
 	var c crd
-	if err := k8syaml.Unmarshal(data, &c); err != nil {
+	var err error
+	if strings.HasSuffix(source, ".json") {
+		err = json.Unmarshal(data, &c) // a compact CRD: no YAML parse
+	} else {
+		err = k8syaml.Unmarshal(data, &c)
+	}
+	if err != nil {
 		return err
 	}
 	if c.Spec.Names.Kind == "" || len(c.Spec.Versions) == 0 {

@@ -28,9 +28,11 @@ type Shape struct {
 	// built-in canary-service (itself web-service -> progressive-delivery
 	// -> canary-service): 0 extends canary-service directly.
 	Depth int
-	// Resources is the number of extra Pipelines the top template
-	// contributes to every instance (0: only the catalog's Application
-	// and Pipeline).
+	// Resources is the number of extra resources (AttachedClusters: the
+	// catalog's parameters select every Application and Pipeline, so
+	// extra ones of those kinds would need the fields they write) the top
+	// template contributes to every instance (0: only the catalog's
+	// Application and Pipeline).
 	Resources int
 }
 
@@ -50,15 +52,14 @@ func Scenario(s Shape) Package {
 		var res strings.Builder
 		if k == s.Depth {
 			for r := 0; r < s.Resources; r++ {
-				fmt.Fprintf(&res, `  - apiVersion: pipeline.kurator.dev/v1alpha1
-    kind: Pipeline
-    metadata: {name: extra-%d}
+				fmt.Fprintf(&res, `  - apiVersion: cluster.kurator.dev/v1alpha1
+    kind: AttachedCluster
+    metadata:
+      name: member-%[1]d
+      labels: {env: prod, region: region-%[1]d}
     spec:
-      tasks:
-      - {name: git-clone, predefinedTask: {name: git-clone, params: {git-revision: main}}}
-      - name: report-%d
-        customTask: {image: docker.io/library/alpine:3.20, command: [sh, -c], args: ["echo report %d"]}
-`, r, r, r)
+      kubeconfig: {name: member-%[1]d-kubeconfig, key: member-%[1]d.config}
+`, r)
 			}
 		}
 		p["templates/"+name+".yaml"] = fmt.Sprintf(`apiVersion: scenario.kurator.dev/v1alpha1
