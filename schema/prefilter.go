@@ -1,6 +1,7 @@
 package schema
 
 import (
+	"math"
 	"regexp"
 	"strconv"
 	"strings"
@@ -98,6 +99,17 @@ func compilePrefilter(s *spec.Schema) *prefilter {
 		p.minItems = *s.MinItems
 	}
 	p.minimum, p.maximum = s.Minimum, s.Maximum
+	if s.Format == "int32" && s.Type.Contains("integer") {
+		// kube-openapi checks the int32 range (rolloutTimeoutSeconds:
+		// 99999999999 is an error): model it as bounds.
+		lo, hi := float64(math.MinInt32), float64(math.MaxInt32)
+		if p.minimum == nil || *p.minimum < lo {
+			p.minimum = &lo
+		}
+		if p.maximum == nil || *p.maximum > hi {
+			p.maximum = &hi
+		}
+	}
 	return p
 }
 
