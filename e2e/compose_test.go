@@ -219,3 +219,61 @@ func renderedOrder(t *testing.T, orig, patch, order []string) []string {
 	names, _ := policies.ElementValues("name")
 	return names
 }
+
+// TestComposeKpt runs the same composition with kpt fn eval on a package:
+// an overlay item of the package deletes web-service's Application, the
+// instance places the scan; twice, and the second run changes nothing.
+func TestComposeKpt(t *testing.T) {
+	requireKpt(t)
+	pkg := t.TempDir()
+	writeFile(t, filepath.Join(pkg, "Kptfile"), "apiVersion: kpt.dev/v1\nkind: Kptfile\nmetadata:\n  name: orders\n  annotations:\n    config.kubernetes.io/local-config: \"true\"\n")
+	writeFile(t, filepath.Join(pkg, "orders.yaml"), `apiVersion: scenario.kurator.dev/v1alpha1
+kind: ScenarioTemplate
+metadata:
+  name: orders
+  namespace: shop
+  annotations:
+    config.kubernetes.io/local-config: "true"
+spec:
+  extends: [web-service]
+  values: {image: ghcr.io/acme/orders, tag: v1.4.2}
+  overlays:
+  - apiVersion: pipeline.kurator.dev/v1alpha1
+    kind: Pipeline
+    spec:
+      tasks:
+      - name: trivy-scan
+        $position: {after: git-clone}
+        customTask: {image: docker.io/aquasec/trivy:0.58.1, command: [trivy], args: [fs, $(workspaces.source.path)]}
+`)
+	writeFile(t, filepath.Join(pkg, "overlays", "ci-only.yaml"), `# CI only in this package: the deployment lives elsewhere.
+apiVersion: apps.kurator.dev/v1alpha1
+kind: Application
+metadata:
+  name: orders
+  annotations:
+    scenario.kurator.dev/overlay: orders
+$patch: delete
+`)
+	run(t, pkg, kpt, "fn", "eval", ".", "--exec", fnBinary, "--fn-config", "orders.yaml")
+	first := readTree(t, pkg)
+	out := first["generated/orders.yaml"]
+	objs := validateKurator(t, parse(t, out))
+	if got := keys(objs); !slices.Equal(got, []string{"Pipeline orders"}) {
+		t.Fatalf("kpt fn eval generated %v; package:\n%v", got, first)
+	}
+	tasks, _ := objs["Pipeline orders"].Pipe(yaml.Lookup("spec", "tasks"))
+	names, _ := tasks.ElementValues("name")
+	if want := []string{"git-clone", "trivy-scan", "go-test", "go-lint", "build-and-push-image"}; !slices.Equal(names, want) {
+		t.Errorf("tasks run in the order %v, want %v", names, want)
+	}
+	for _, d := range []string{"$patch", "$position"} {
+		if strings.Contains(out, d) {
+			t.Errorf("%s reached the generated file:\n%s", d, out)
+		}
+	}
+	run(t, pkg, kpt, "fn", "eval", ".", "--exec", fnBinary, "--fn-config", "orders.yaml")
+	if again := readTree(t, pkg); !equalTrees(again, first) {
+		t.Errorf("a second kpt fn eval changed the package:\n%v\n---\n%v", first, again)
+	}
+}
