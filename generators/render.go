@@ -73,7 +73,7 @@ type render struct {
 	resources []*resource
 	trace     *Trace
 	problems  krm.Problems
-	deleted   map[string]string // kind/role -> the layer that deleted it
+	deleted   []deletion // whole resources layers deleted, in order
 }
 
 // Render renders one instance. overlays are package overlay items for it.
@@ -472,18 +472,18 @@ func (r *render) deleteResource(doc *yaml.RNode, meta yaml.ResourceMeta, layer s
 			break
 		}
 	}
-	if r.deleted == nil {
-		r.deleted = map[string]string{}
-	}
-	r.deleted[target.kind+"/"+target.role] = layer
+	r.deleted = append(r.deleted, deletion{kind: target.kind, role: target.role, layer: layer})
 }
+
+// deletion is a whole resource a layer deleted.
+type deletion struct{ kind, role, layer string }
 
 // deletedNote says which layer deleted the resource a later layer names.
 func (r *render) deletedNote(kind, name string) string {
-	for k, layer := range r.deleted {
-		role := strings.TrimPrefix(k, kind+"/")
-		if role != k && (role == name || name != "" && deriveName(r.inst.Name, role) == name) {
-			return " (" + layer + " deleted it)"
+	for i := len(r.deleted) - 1; i >= 0; i-- {
+		d := r.deleted[i]
+		if d.kind == kind && (d.role == name || name != "" && deriveName(r.inst.Name, d.role) == name) {
+			return " (" + d.layer + " deleted it)"
 		}
 	}
 	return ""
