@@ -89,6 +89,9 @@ type Parameter struct {
 	Required    bool
 	Enum        []*yaml.RNode
 	Targets     []*types.TargetSelector
+	// ForEach makes an array parameter generate a resource per element
+	// (members.go).
+	ForEach *ForEach
 	// Template is the name of the declaring template; Source its location.
 	Template string
 	Source   krm.Source
@@ -171,6 +174,7 @@ func ParseTemplate(node *yaml.RNode, source string, lines bool) (*Template, krm.
 			}
 			checkNamingTargets(&problems, id, t, f.Value, i, param)
 		}
+		problems = append(problems, parseForEach(t, p, i, param)...)
 		t.Parameters = append(t.Parameters, param)
 	}
 	if f := s.Field("values"); f != nil && f.Value.YNode().Kind == yaml.MappingNode {

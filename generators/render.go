@@ -120,6 +120,7 @@ func (rv *Resolver) render(inst *Template, overlays []Overlay, tracing bool) (*R
 	params, ps := Parameters(layers)
 	r.problems = append(r.problems, ps...)
 	r.problems = append(r.problems, resolveValues(params, layers, inst)...)
+	r.problems = append(r.problems, checkElements(params, inst)...)
 	if r.problems.HasErrors() {
 		return nil, r.problems
 	}
@@ -156,6 +157,7 @@ func (rv *Resolver) render(inst *Template, overlays []Overlay, tracing bool) (*R
 	}
 	r.warnShadowed(shadowed, params)
 	r.applyValues(params)
+	r.expandForEach(params)
 	for _, t := range layers {
 		for i, doc := range t.Overlays {
 			r.merge(doc, layerName(t, inst, "overlays"), t, fmt.Sprintf("spec.overlays.%d", i), t.Lines, true)
@@ -579,6 +581,7 @@ func (r *render) finish() []*yaml.RNode {
 		out = append(out, res.node)
 	}
 	r.checkLinks()
+	r.checkMembers()
 	return out
 }
 
