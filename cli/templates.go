@@ -349,8 +349,26 @@ func writeParamTable(w io.Writer, params []*generators.Param) {
 			req = "yes"
 		}
 		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\n", p.Name, paramType(p), paramDefault(p), req, p.Description)
+		if fe := p.ForEach; fe != nil { // the fields of each element
+			fmt.Fprintf(tw, "  %s[].name\tstring\t-\tyes\tName of the element (DNS-1123 label); its %s is <instance>-<name>.\n", p.Name, fe.Kind)
+			for _, f := range fe.Fields {
+				fp := &generators.Param{Type: f.Type, Enum: f.Enum, Default: f.Default, DefaultFrom: f.DefaultFrom}
+				def := paramDefault(fp)
+				if f.DefaultFrom == "metadata.name" {
+					def = "<" + fe.Kind + " name>"
+				}
+				fmt.Fprintf(tw, "  %s[].%s\t%s\t%s\t%s\t%s\n", p.Name, f.Name, paramType(fp), def, yesIf(f.Required && f.Default == nil && f.DefaultFrom == ""), f.Description)
+			}
+		}
 	}
 	_ = tw.Flush()
+}
+
+func yesIf(b bool) string {
+	if b {
+		return "yes"
+	}
+	return "-"
 }
 
 func paramType(p *generators.Param) string {

@@ -495,6 +495,22 @@ func (t *Trace) clone(from, to *resource) {
 	t.prev[to] = prev
 }
 
+// markPrototypes names each forEach template resource after the element
+// field that names its copies (<members[].name>), for `templates show`:
+// it is not generated as it is.
+func markPrototypes(resources []*resource, params []*Param) {
+	for _, p := range params {
+		if p.ForEach == nil {
+			continue
+		}
+		for _, res := range resources {
+			if res.kind == p.ForEach.Kind && res.role == p.ForEach.Name {
+				_ = res.node.SetName("<" + p.Name + "[]." + elementKey + ">")
+			}
+		}
+	}
+}
+
 // checkMembers checks what members mean for the rest of the output:
 // a Fleet with no member clusters at all, and an Application cluster
 // selector that matches none of the members of a Fleet whose members the
