@@ -408,20 +408,38 @@ func (r *render) appendReferences(p *Param, copies []*resource, els []element) {
 			if !selects(sel, res.node) {
 				continue
 			}
+			if !r.appendToLists(p, res, sel, copies) {
+				continue
+			}
+			// One record for the whole list (per copy it would be
+			// quadratic), then each entry credited to its element.
+			r.trace.record(res, Origin{Layer: fmt.Sprintf("value %q (%s)", p.Name, p.ValueFrom), Source: p.ValueSource}, nil, false)
 			for i, c := range copies {
-				if !r.appendReference(p, res, sel, c) {
-					break
+				o := Origin{Layer: fmt.Sprintf("value %q (%s)", fmt.Sprintf("%s.[%s=%s]", p.Name, elementKey, els[i].name), p.ValueFrom),
+					Source: elementSource(p, els[i].node.YNode())}
+				for _, fp := range sel.FieldPaths {
+					entry := join(fp, "[name="+deriveName(r.inst.Name, c.role)+"]")
+					r.trace.credit(res, join(entry, "name"), o)
+					r.trace.credit(res, join(entry, "kind"), o)
 				}
-				r.trace.record(res, Origin{Layer: fmt.Sprintf("value %q (%s)", fmt.Sprintf("%s.[%s=%s]", p.Name, elementKey, els[i].name), p.ValueFrom),
-					Source: elementSource(p, els[i].node.YNode())}, nil, false)
 			}
 		}
 	}
 }
 
-// appendReference appends copy c to the lists of res that sel names; false
-// when one of them is not a list.
-func (r *render) appendReference(p *Param, res *resource, sel *types.TargetSelector, c *resource) bool {
+// credit attributes a field that the last record saw to o.
+func (t *Trace) credit(r *resource, path string, o Origin) {
+	if t == nil || t.set[r] == nil {
+		return
+	}
+	if _, ok := t.set[r][path]; ok {
+		t.set[r][path] = o
+	}
+}
+
+// appendToLists appends the copies to the lists of res that sel names;
+// false when one of them is not a list.
+func (r *render) appendToLists(p *Param, res *resource, sel *types.TargetSelector, copies []*resource) bool {
 	fe := p.ForEach
 	for _, fp := range sel.FieldPaths {
 		list, err := res.node.Pipe(yaml.LookupCreate(yaml.SequenceNode, kyamlutils.SmarterPathSplitter(fp, ".")...))
@@ -431,16 +449,32 @@ func (r *render) appendReference(p *Param, res *resource, sel *types.TargetSelec
 			return false
 		}
 		blockStyle(res.node.YNode(), kyamlutils.SmarterPathSplitter(fp, "."))
-		name := deriveName(r.inst.Name, c.role)
-		if hasElement(list.YNode(), name, c.kind) {
-			continue
+		listed := map[string]bool{}
+		for _, e := range list.YNode().Content {
+			if n := mapValue(e, "name"); n != nil {
+				k := mapValue(e, "kind")
+				listed[n.Value+"/"+orValue(k)] = true
+			}
 		}
-		entry := yaml.NewMapRNode(nil)
-		_ = entry.PipeE(yaml.SetField("name", yaml.NewStringRNode(name)))
-		_ = entry.PipeE(yaml.SetField("kind", yaml.NewStringRNode(c.kind)))
-		list.YNode().Content = append(list.YNode().Content, entry.YNode())
+		for _, c := range copies {
+			name := deriveName(r.inst.Name, c.role)
+			if listed[name+"/"+c.kind] {
+				continue
+			}
+			entry := yaml.NewMapRNode(nil)
+			_ = entry.PipeE(yaml.SetField("name", yaml.NewStringRNode(name)))
+			_ = entry.PipeE(yaml.SetField("kind", yaml.NewStringRNode(c.kind)))
+			list.YNode().Content = append(list.YNode().Content, entry.YNode())
+		}
 	}
 	return true
+}
+
+func orValue(n *yaml.Node) string {
+	if n == nil {
+		return ""
+	}
+	return n.Value
 }
 
 // blockStyle writes the mappings along path and the list at its end in
@@ -457,16 +491,6 @@ func blockStyle(n *yaml.Node, path []string) {
 	if n != nil && n.Kind == yaml.SequenceNode {
 		n.Style &^= yaml.FlowStyle
 	}
-}
-
-func hasElement(list *yaml.Node, name, kind string) bool {
-	for _, e := range list.Content {
-		n, k := mapValue(e, "name"), mapValue(e, "kind")
-		if n != nil && n.Value == name && (k == nil || k.Value == kind) {
-			return true
-		}
-	}
-	return false
 }
 
 // clone gives a copy of a resource the trace of the resource it copies.
@@ -545,6 +569,9 @@ func (r *render) checkMembers() {
 	}
 }
 
+// maxDescribed bounds the members a warning lists.
+const maxDescribed = 5
+
 // member is a generated cluster of a Fleet, with its labels.
 type member struct {
 	name   string
@@ -588,7 +615,12 @@ func (r *render) checkSelector(app *resource, path string, parent *yaml.MapNode,
 		if matches {
 			return
 		}
-		described = append(described, m.name+" "+flowLabels(m.labels))
+		if len(described) < maxDescribed {
+			described = append(described, m.name+" "+flowLabels(m.labels))
+		}
+	}
+	if len(members) > maxDescribed {
+		described = append(described, fmt.Sprintf("and %d more", len(members)-maxDescribed))
 	}
 	path += ".clusterSelector.matchLabels"
 	src, note := r.trace.blame(app, path)
