@@ -2,6 +2,7 @@ package cli
 
 import (
 	"encoding/json"
+	"fmt"
 	"sort"
 
 	"github.com/kurator-scenario/scenario-fn/generators"
@@ -35,6 +36,9 @@ type paramInfo struct {
 	Required    bool              `json:"required"`
 	Description string            `json:"description,omitempty"`
 	Template    string            `json:"declaredBy,omitempty"`
+	// Elements are the fields of each element of a forEach parameter
+	// (name first).
+	Elements []paramInfo `json:"elements,omitempty"`
 }
 
 // catalogTemplates lists the built-in templates not shadowed by a local
@@ -85,6 +89,18 @@ func describeTemplate(r *generators.Resolver, t *generators.Template, dir string
 		}
 		if p.Default != nil {
 			pi.Default = rawJSON(p.Default)
+		}
+		if fe := p.ForEach; fe != nil {
+			pi.Elements = append(pi.Elements, paramInfo{Name: "name", Type: "string", Required: true,
+				Description: fmt.Sprintf("Name of the element (DNS-1123 label, unique); its %s is <instance>-<name>.", fe.Kind)})
+			for _, f := range fe.Fields {
+				e := paramInfo{Name: f.Name, Type: f.Type, DefaultFrom: f.DefaultFrom, Description: f.Description, Template: f.Template,
+					Required: f.Required && f.Default == nil && f.DefaultFrom == ""}
+				if f.Default != nil {
+					e.Default = rawJSON(f.Default)
+				}
+				pi.Elements = append(pi.Elements, e)
+			}
 		}
 		info.Parameters = append(info.Parameters, pi)
 	}
