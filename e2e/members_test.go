@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"os"
 	"os/exec"
 	"path/filepath"
 	"reflect"
@@ -205,5 +206,31 @@ func TestFleetMembersProblemsThroughKustomize(t *testing.T) {
 		if !strings.Contains(stderr, want) {
 			t.Errorf("stderr lacks %q:\n%s", want, stderr)
 		}
+	}
+}
+
+// TestFleetMembersThroughKpt: kpt fn eval writes the members next to the
+// Fleet (generated/prod.yaml) and a second run changes nothing.
+func TestFleetMembersThroughKpt(t *testing.T) {
+	requireKpt(t)
+	dir := membersPackage(t, "{region: cn-north}", "")
+	if err := os.Remove(filepath.Join(dir, "kustomization.yaml")); err != nil { // not a KRM object: kpt would pass it as an item
+		t.Fatal(err)
+	}
+	writeFile(t, filepath.Join(dir, "Kptfile"), "apiVersion: kpt.dev/v1\nkind: Kptfile\nmetadata:\n  name: prod\n")
+	run(t, dir, kpt, "fn", "eval", ".", "--exec", fnBinary, "--fn-config", "prod.yaml")
+	first := readTree(t, dir)
+	objs := validateKurator(t, parse(t, first["generated/prod.yaml"]))
+	for _, want := range []string{"Fleet prod", "AttachedCluster prod-edge-sh", "AttachedCluster prod-edge-bj"} {
+		if objs[want] == nil {
+			t.Errorf("kpt fn eval: no %s in generated/prod.yaml (%v)", want, keys(objs))
+		}
+	}
+	if got := objs["AttachedCluster prod-edge-bj"]; got != nil && got.GetLabels()["region"] != "cn-north" {
+		t.Errorf("prod-edge-bj labels %v", got.GetLabels())
+	}
+	run(t, dir, kpt, "fn", "eval", ".", "--exec", fnBinary, "--fn-config", "prod.yaml")
+	if again := readTree(t, dir); !equalTrees(again, first) {
+		t.Error("a second kpt fn eval changed the package")
 	}
 }
