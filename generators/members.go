@@ -258,10 +258,11 @@ type labelProblem struct {
 }
 
 // labelProblems checks an object field written to metadata.labels or to a
-// matchLabels: keys and values must be what Kubernetes accepts as labels.
+// matchLabels (any map of labels when f is nil): keys and values must be
+// what Kubernetes accepts as labels.
 // The checks are kurator's own metadata checks, run on a stand-in object.
 func labelProblems(f *Parameter, v *yaml.Node) []labelProblem {
-	if v.Kind != yaml.MappingNode || !writesLabels(f) {
+	if v.Kind != yaml.MappingNode || (f != nil && !writesLabels(f)) {
 		return nil
 	}
 	obj := yaml.NewMapRNode(&map[string]string{"apiVersion": "v1", "kind": "ConfigMap"})
@@ -581,11 +582,27 @@ type member struct {
 // checkSelector warns when the clusterSelector under parent.destination
 // matches no member of the Fleet.
 func (r *render) checkSelector(app *resource, path string, parent *yaml.MapNode, fleet string, byName map[string]*resource) {
-	if parent == nil || fleet == "" {
+	if parent == nil {
 		return
 	}
 	sel, _ := parent.Value.Pipe(yaml.Lookup("destination", "clusterSelector", "matchLabels"))
 	if sel == nil || sel.YNode().Kind != yaml.MappingNode {
+		return
+	}
+	// Kurator turns matchLabels into a label selector: a key or value that
+	// is not a valid label fails its reconcile.
+	invalid := false
+	for _, fd := range labelProblems(nil, sel.YNode()) {
+		invalid = true
+		at := path + ".clusterSelector.matchLabels" + fd.path
+		src, note := r.trace.blame(app, at)
+		msg := "clusterSelector: " + fd.msg
+		if note != "" {
+			msg += " [" + note + "]"
+		}
+		r.problems.Errorf(app.id(r.inst), at, src, fd.hint, "%s", msg)
+	}
+	if invalid || fleet == "" {
 		return
 	}
 	f := byName["Fleet/"+fleet]
