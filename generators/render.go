@@ -132,6 +132,7 @@ func (rv *Resolver) render(inst *Template, overlays []Overlay, tracing bool) (re
 	hard, formats := resolveValues(params, layers, inst)
 	soft = formats
 	r.problems = append(r.problems, hard...)
+	r.problems = append(r.problems, checkElements(params, inst)...)
 	if r.problems.HasErrors() {
 		return nil, r.problems
 	}
@@ -175,6 +176,7 @@ func (rv *Resolver) render(inst *Template, overlays []Overlay, tracing bool) (re
 	r.warnShadowed(shadowed, params)
 	r.params = params
 	r.applyValues(params)
+	r.expandForEach(params)
 	for _, t := range layers {
 		for i, doc := range t.Overlays {
 			r.merge(doc, layerName(t, inst, "overlays"), t, fmt.Sprintf("spec.overlays.%d", i), t.Lines, true)
@@ -687,6 +689,7 @@ func (r *render) finish() []*yaml.RNode {
 		out = append(out, res.node)
 	}
 	r.checkLinks()
+	r.checkMembers()
 	return out
 }
 
