@@ -279,6 +279,14 @@ func templatePage(info templateInfo, chain *graph, ex example) string {
 			}
 			fmt.Fprintf(&b, "<tr><td><code>%s</code></td><td>%s</td><td><code>%s</code></td><td>%s</td><td>%s</td><td>%s</td></tr>\n",
 				esc(p.Name), esc(paramType(p)), esc(paramDefault(p)), req, esc(p.Description), esc(p.Template))
+			for _, e := range elementRows(p) {
+				req := "no"
+				if e.required {
+					req = `<span class="required">yes</span>`
+				}
+				fmt.Fprintf(&b, "<tr><td><code>%s</code></td><td>%s</td><td><code>%s</code></td><td>%s</td><td>%s</td><td>%s</td></tr>\n",
+					esc(e.name), esc(e.typ), esc(e.def), req, esc(e.description), esc(p.Template))
+			}
 		}
 		b.WriteString("</tbody>\n</table>\n")
 	}

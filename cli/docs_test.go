@@ -58,8 +58,11 @@ func TestTemplatesDocs(t *testing.T) {
 		for _, m := range row.FindAllStringSubmatch(page, -1) {
 			rows = append(rows, m[1])
 		}
-		for _, p := range info.Parameters {
+		for _, p := range info.resolved.Params {
 			params = append(params, p.Name)
+			for _, e := range elementRows(p) { // the fields of forEach elements follow
+				params = append(params, e.name)
+			}
 		}
 		if !slices.Equal(rows, params) {
 			t.Errorf("%s: parameter rows %v, want %v", f, rows, params)

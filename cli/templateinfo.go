@@ -2,6 +2,7 @@ package cli
 
 import (
 	"encoding/json"
+	"fmt"
 	"sort"
 
 	"github.com/kurator-scenario/scenario-fn/generators"
@@ -38,6 +39,9 @@ type paramInfo struct {
 	// SetBy names the template whose spec.values (or refined default) set
 	// Default, when it is not the declaring one.
 	SetBy string `json:"setBy,omitempty"`
+	// Elements are the fields of each element of a forEach parameter
+	// (name first).
+	Elements []paramInfo `json:"elements,omitempty"`
 }
 
 // catalogTemplates lists the built-in templates not shadowed by a local
@@ -94,6 +98,18 @@ func describeTemplate(r *generators.Resolver, t *generators.Template, dir string
 			pi.SetBy = p.PresetFrom
 		case p.Default != nil && p.DefaultBy != p.Template:
 			pi.SetBy = "default in template " + p.DefaultBy
+		}
+		if fe := p.ForEach; fe != nil {
+			pi.Elements = append(pi.Elements, paramInfo{Name: "name", Type: "string", Required: true,
+				Description: fmt.Sprintf("Name of the element (DNS-1123 label, unique); its %s is <instance>-<name>.", fe.Kind)})
+			for _, f := range fe.Fields {
+				e := paramInfo{Name: f.Name, Type: f.Type, DefaultFrom: f.DefaultFrom, Description: f.Description, Template: f.Template,
+					Required: f.Required && f.Default == nil && f.DefaultFrom == ""}
+				if f.Default != nil {
+					e.Default = rawJSON(f.Default)
+				}
+				pi.Elements = append(pi.Elements, e)
+			}
 		}
 		info.Parameters = append(info.Parameters, pi)
 	}

@@ -380,11 +380,47 @@ func writeParamTable(w io.Writer, params []*generators.Param) {
 			req = "yes"
 		}
 		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\n", p.Name, paramType(p), paramDefault(p), req, p.Description)
+		for _, e := range elementRows(p) {
+			fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\n", e.name, e.typ, e.def, yesIf(e.required), e.description)
+		}
 	}
 	_ = tw.Flush()
 	if len(unused) > 0 {
 		fmt.Fprintf(w, "  Not used (they write only resources the chain deletes): %s\n", strings.Join(unused, ", "))
 	}
+}
+
+// elementRow is a field of the elements of a forEach parameter, shown
+// under it as <param>[].<field>.
+type elementRow struct {
+	name, typ, def, description string
+	required                    bool
+}
+
+func elementRows(p *generators.Param) []elementRow {
+	fe := p.ForEach
+	if fe == nil {
+		return nil
+	}
+	out := []elementRow{{name: p.Name + "[].name", typ: "string", def: "-", required: true,
+		description: fmt.Sprintf("Name of the element (DNS-1123 label, unique); its %s is <instance>-<name>.", fe.Kind)}}
+	for _, f := range fe.Fields {
+		fp := &generators.Param{Type: f.Type, Enum: f.Enum, Default: f.Default, DefaultFrom: f.DefaultFrom}
+		def := paramDefault(fp)
+		if f.DefaultFrom == "metadata.name" {
+			def = "<" + fe.Kind + " name>"
+		}
+		out = append(out, elementRow{name: p.Name + "[]." + f.Name, typ: paramType(fp), def: def,
+			required: f.Required && f.Default == nil && f.DefaultFrom == "", description: f.Description})
+	}
+	return out
+}
+
+func yesIf(b bool) string {
+	if b {
+		return "yes"
+	}
+	return "-"
 }
 
 func paramType(p *generators.Param) string {

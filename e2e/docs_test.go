@@ -254,7 +254,10 @@ type shownTemplate struct {
 	Abstract   bool   `json:"abstract"`
 	Chain      []string
 	Parameters []struct {
-		Name string `json:"name"`
+		Name     string `json:"name"`
+		Elements []struct {
+			Name string `json:"name"`
+		} `json:"elements"`
 	} `json:"parameters"`
 }
 
@@ -324,6 +327,9 @@ func TestTemplateDocsInABrowser(t *testing.T) {
 		var want []string
 		for _, p := range tm.Parameters {
 			want = append(want, p.Name)
+			for _, e := range p.Elements { // the fields of forEach elements
+				want = append(want, p.Name+"[]."+e.Name)
+			}
 		}
 		if !slices.Equal(rows, want) {
 			t.Errorf("%s: visible parameter rows %v, want %v", tm.Name, rows, want)

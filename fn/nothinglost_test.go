@@ -1661,7 +1661,10 @@ func TestNothingLostOnFailure(t *testing.T) {
 		case 1:
 			what = "missing required value"
 			if p.inst.kind == "fleet" {
-				fc = strings.Replace(fc, "    clusters: [{name: member1, kind: AttachedCluster}]\n", "", 1)
+				// A fleet's clusters are optional (members or clusters): a
+				// member that is not a DNS-1123 label instead.
+				what = "invalid member name"
+				fc = strings.Replace(fc, "    clusters: [{name: member1, kind: AttachedCluster}]\n", "    members: [{name: Member_1}]\n", 1)
 			} else {
 				fc = strings.Replace(fc, "    fleet: prod\n", "", 1)
 			}

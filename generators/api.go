@@ -98,6 +98,9 @@ type Parameter struct {
 	// Merge is how an object value combines with the default and the
 	// values of earlier layers: "" (merge, the default) or "replace".
 	Merge string
+	// ForEach makes an array parameter generate a resource per element
+	// (members.go).
+	ForEach *ForEach
 	// Template is the name of the declaring template; Source its location.
 	Template string
 	Source   krm.Source
@@ -182,6 +185,7 @@ func ParseTemplate(node *yaml.RNode, source string, lines bool) (*Template, krm.
 			}
 			checkNamingTargets(&problems, id, t, f.Value, i, param)
 		}
+		problems = append(problems, parseForEach(t, p, i, param)...)
 		t.Parameters = append(t.Parameters, param)
 	}
 	if f := s.Field("values"); f != nil && f.Value.YNode().Kind == yaml.MappingNode {

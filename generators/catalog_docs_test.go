@@ -261,8 +261,36 @@ func chainParameters(t *testing.T, name string) ([]docParam, []string) {
 			d.typ += " (" + strings.Join(e, ", ") + ")"
 		}
 		out = append(out, d)
+		out = append(out, elementRows(p, d.declared)...)
 	}
 	return out, unused
+}
+
+// elementRows are the fields of a forEach parameter's elements, as rows
+// `<param>[].<field>`.
+func elementRows(p *generators.Param, declared string) []docParam {
+	if p.ForEach == nil {
+		return nil
+	}
+	out := []docParam{{name: p.Name + "[].name", typ: "string", def: "**required**", declared: declared,
+		description: fmt.Sprintf("Name of the element (a DNS-1123 label, unique); its %s is named <instance>-<name>.", p.ForEach.Kind)}}
+	for _, f := range p.ForEach.Fields {
+		d := docParam{name: p.Name + "[]." + f.Name, typ: f.Type, declared: declared, description: f.Description}
+		switch {
+		case f.Default != nil:
+			d.def = "`" + flow(f.Default) + "`"
+		case f.DefaultFrom == "metadata.name":
+			d.def = "the " + p.ForEach.Kind + "'s name"
+		case f.DefaultFrom != "":
+			d.def = "the instance's " + f.DefaultFrom
+		case f.Required:
+			d.def = "**required**"
+		default:
+			d.def = "unset (not written)"
+		}
+		out = append(out, d)
+	}
+	return out
 }
 
 func flow(n *yaml.RNode) string {

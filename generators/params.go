@@ -44,6 +44,8 @@ type Param struct {
 	DefaultSource krm.Source
 	// Targets says where the value is written, as the templates declare it.
 	Targets []Target
+	// ForEach is the last declaration's forEach (members.go).
+	ForEach *ForEach
 
 	Value *yaml.RNode
 	// ValueFrom describes where Value came from, for explain and errors.
@@ -120,6 +122,9 @@ func Parameters(layers []*Template) ([]*Param, krm.Problems) {
 			}
 			p.Required = p.Required || d.Required
 			p.required = p.Required
+			if d.ForEach != nil {
+				p.ForEach = d.ForEach
+			}
 			for _, sel := range d.Targets {
 				p.Targets = append(p.Targets, Target{Selector: sel, Template: t})
 			}

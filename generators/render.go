@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/kurator-scenario/scenario-fn/krm"
 	"github.com/kurator-scenario/scenario-fn/kurator"
@@ -133,6 +134,7 @@ func (rv *Resolver) render(inst *Template, overlays []Overlay, tracing bool) (re
 	hard, formats := resolveValues(params, layers, inst)
 	soft = formats
 	r.problems = append(r.problems, hard...)
+	r.problems = append(r.problems, checkElements(params, inst)...)
 	if r.problems.HasErrors() {
 		return nil, r.problems
 	}
@@ -148,15 +150,18 @@ func (rv *Resolver) render(inst *Template, overlays []Overlay, tracing bool) (re
 		r.resources, b = rv.base(chain, inst)
 		r.problems = append(r.problems, b.problems...)
 		if len(inst.Parameters) == 0 {
-			b.once.Do(func() {
-				b.shadowed = findShadowed(chain, 0, params)
-				if !b.problems.HasErrors() {
-					b.plan = buildPlan(b.resources, params)
-				}
-			})
+			b.once.Do(func() { b.shadowed = findShadowed(chain, 0, params) })
 			shadowed = b.shadowed
 			// The memoised targets hold for the chain's own resources only.
-			if len(inst.Resources) == 0 {
+			// Probing them costs more than one render's filter runs: the
+			// plan is built when a second instance of the chain renders
+			// (`render DIR`), never for a single one (kustomize, kpt).
+			if len(inst.Resources) == 0 && b.renders.Add(1) > 1 {
+				b.planOnce.Do(func() {
+					if !b.problems.HasErrors() {
+						b.plan = buildPlan(b.resources, params)
+					}
+				})
 				r.plan = b.plan
 			}
 		} else {
@@ -173,6 +178,7 @@ func (rv *Resolver) render(inst *Template, overlays []Overlay, tracing bool) (re
 	r.warnShadowed(shadowed, params)
 	r.params = params
 	r.applyValues(params)
+	r.expandForEach(params)
 	for _, t := range layers {
 		for i, doc := range t.Overlays {
 			r.merge(doc, layerName(t, inst, "overlays"), t, fmt.Sprintf("spec.overlays.%d", i), t.Lines, true)
@@ -238,6 +244,9 @@ type chainBase struct {
 	once sync.Once
 	// shadowed are the chain's fields that its own parameters overwrite.
 	shadowed []shadowedField
+	// renders counts the renders that could use the plan.
+	renders  atomic.Int64
+	planOnce sync.Once
 	// plan memoises where the chain's parameter targets write (nil after
 	// a merge error).
 	plan *valuePlan
@@ -755,6 +764,7 @@ func (r *render) finish() []*yaml.RNode {
 		out = append(out, res.node)
 	}
 	r.checkLinks()
+	r.checkMembers()
 	return out
 }
 

@@ -368,5 +368,6 @@ func (r *Resolver) Resolve(t *Template) (*Resolved, krm.Problems) {
 	if problems.HasErrors() {
 		return nil, problems
 	}
+	markPrototypes(rd.resources, params)
 	return &Resolved{Template: t, Chain: chain, Params: params, Resources: rd.nodes()}, problems
 }

@@ -235,6 +235,9 @@ func referencePaths(kind string) []string {
 	if kind == "Backup" {
 		out = append(out, "spec.destination.fleet")
 	}
+	if kind == "Fleet" {
+		out = append(out, "spec.clusters.*.name") // the members
+	}
 	return out
 }
 
@@ -243,6 +246,9 @@ func referenceKind(kind, path string) string {
 		if strings.ReplaceAll(r.Path, ".[]", ".*") == path {
 			return r.TargetKind
 		}
+	}
+	if path == "spec.clusters.*.name" {
+		return "AttachedCluster" // a Fleet's members
 	}
 	return "Fleet" // Backup's spec.destination.fleet
 }
