@@ -48,6 +48,12 @@ func runCase(t *testing.T, dir string) {
 	input, _ := os.ReadFile(filepath.Join(dir, "input.yaml"))
 	rl := resourceList(t, string(input), cfg)
 	out, stderr, code := run(t, dir, rl)
+	// The same input again in this process: the chain's memo and its
+	// value plan (built on a chain's second render) are in use now, and
+	// must not change a byte or a message.
+	if out2, stderr2, code2 := run(t, dir, rl); out2 != out || stderr2 != stderr || code2 != code {
+		t.Errorf("a second render in the same process differs (exit %d, then %d):\n%s\nstderr:\n%s", code, code2, cmp.Diff(out, out2), cmp.Diff(stderr, stderr2))
+	}
 
 	if want, err := os.ReadFile(filepath.Join(dir, "errors.txt")); err == nil {
 		if code == 0 {
