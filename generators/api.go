@@ -245,7 +245,7 @@ func checkNamingTargets(problems *krm.Problems, id *yaml.ResourceIdentifier, t *
 
 func templateHint(fe schema.FieldError) string {
 	switch {
-	case fe.Message == "unknown field (not in the CRD schema)":
+	case fe.Code == schema.UnknownField:
 		return "ScenarioTemplate spec has description, extends, parameters, values, resources, overlays and output; check spelling and indentation"
 	case fe.Path == "spec.parameters" || len(fe.Path) > 15 && fe.Path[:15] == "spec.parameters":
 		return "a parameter has name, description, type (string|integer|boolean|object|array), default, defaultFrom, required, enum and targets"

@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/kurator-scenario/scenario-fn/schema"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
@@ -77,10 +78,10 @@ func validate(obj *yaml.RNode, partial bool) []Finding {
 		return out
 	}
 	for _, fe := range typ.Validate(obj) {
-		if partial && fe.Message == "required field is missing" {
+		if partial && fe.Code == schema.Required {
 			continue
 		}
-		f := Finding{Severity: Error, Path: fe.Path, Message: fe.Message, Hint: schemaHint(fe.Message)}
+		f := Finding{Severity: Error, Path: fe.Path, Message: fe.Message, Hint: schemaHint(fe)}
 		if f.Path == "status" || strings.HasPrefix(f.Path, "status.") {
 			// Controllers write status; the API server drops it on create,
 			// so a stale status block in a doc is no reason to reject.
@@ -150,47 +151,66 @@ var patternHints = map[string]string{
 	`^(\+|-)?(([0-9]+(\.[0-9]*)?)|(\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE](\+|-)?(([0-9]+(\.[0-9]*)?)|(\.[0-9]+))))?$`: quantityHint,
 }
 
-var (
-	shouldMatch  = regexp.MustCompile(`^should match '(.*)'$`)
-	shouldBeOne  = regexp.MustCompile(`^should be one of \[(.*)\]$`)
-	atMostChars  = regexp.MustCompile(`^should be at most (\d+) chars long$`)
-	atLeastValue = regexp.MustCompile(`^should be greater than or equal to (\S+)$`)
-)
-
-// schemaHint says how to fix a schema error.
-func schemaHint(msg string) string {
-	switch {
-	case strings.HasPrefix(msg, "unknown field"):
+// schemaHint says how to fix a schema error, from what kube-openapi found
+// (the code, the pattern, the allowed values, the bound), not from the
+// wording of its message.
+func schemaHint(fe schema.FieldError) string {
+	switch fe.Code {
+	case schema.UnknownField:
 		return "remove it, or check its spelling and indentation against the CRD (scenario-fn validate prints the allowed fields)"
-	case strings.HasPrefix(msg, "required field"):
+	case schema.Required:
 		return "set it"
-	case strings.Contains(msg, "must be of type string"):
-		return "quote the value"
-	case strings.Contains(msg, "must be of type integer"), strings.Contains(msg, "must be of type number"):
-		return "write a number, without quotes"
-	case strings.Contains(msg, "must be of type boolean"):
-		return "write true or false, without quotes"
-	case strings.Contains(msg, "must be of type object"):
-		return "write a map (key: value lines, indented under the field)"
-	case strings.Contains(msg, "must be of type array"):
-		return "write a list (- item lines, or [a, b])"
-	}
-	if m := shouldMatch.FindStringSubmatch(msg); m != nil {
-		if h, ok := patternHints[m[1]]; ok {
+	case schema.WrongType:
+		return typeHints[fe.Expected]
+	case schema.Pattern:
+		if h, ok := patternHints[fe.Pattern]; ok {
 			return h
 		}
-		return "change the value so that it matches " + m[1]
-	}
-	if m := shouldBeOne.FindStringSubmatch(msg); m != nil {
-		return "use one of " + strings.Join(strings.Fields(m[1]), ", ")
-	}
-	if m := atMostChars.FindStringSubmatch(msg); m != nil {
-		return "shorten it to at most " + m[1] + " characters"
-	}
-	if m := atLeastValue.FindStringSubmatch(msg); m != nil {
-		return "use " + m[1] + " or more"
+		if fe.Pattern != "" {
+			return "change the value so that it matches " + fe.Pattern
+		}
+	case schema.Enum:
+		if len(fe.Allowed) > 0 {
+			return "use one of " + joinValues(fe.Allowed)
+		}
+	case schema.TooLong:
+		if fe.Limit != "" {
+			return "shorten it to at most " + fe.Limit + " characters"
+		}
+	case schema.Minimum:
+		switch {
+		case fe.Limit != "" && fe.Exclusive:
+			return "use more than " + fe.Limit
+		case fe.Limit != "":
+			return "use " + fe.Limit + " or more"
+		}
+	case schema.Maximum:
+		switch {
+		case fe.Limit != "" && fe.Exclusive:
+			return "use less than " + fe.Limit
+		case fe.Limit != "":
+			return "use " + fe.Limit + " or less"
+		}
 	}
 	return ""
+}
+
+// typeHints say how to write a value of each schema type in YAML.
+var typeHints = map[string]string{
+	"string":  "quote the value",
+	"integer": "write a number, without quotes",
+	"number":  "write a number, without quotes",
+	"boolean": "write true or false, without quotes",
+	"object":  "write a map (key: value lines, indented under the field)",
+	"array":   "write a list (- item lines, or [a, b])",
+}
+
+func joinValues(vs []interface{}) string {
+	out := make([]string, len(vs))
+	for i, v := range vs {
+		out[i] = fmt.Sprint(v)
+	}
+	return strings.Join(out, ", ")
 }
 
 func validateMeta(meta yaml.ResourceMeta) []Finding {

@@ -139,17 +139,13 @@ func loadConfig(cfg *yaml.RNode) (*config, krm.Problems) {
 	}
 	for _, fe := range typ.Validate(cfg) {
 		hint := configHintDocs
-		switch {
-		case strings.HasPrefix(fe.Message, "unknown field"):
+		switch fe.Code {
+		case schema.UnknownField:
 			hint = "remove it or fix its spelling and indentation; the allowed fields are in transformers/crd/scenario.kurator.dev_imageregistrytransformers.yaml"
-		case strings.HasPrefix(fe.Message, "required"):
+		case schema.Required:
 			hint = "add it; " + configHintDocs
 		}
-		path := fe.Path
-		if strings.HasPrefix(path, "[.") && strings.HasSuffix(path, "]") {
-			path = path[2 : len(path)-1] // kube-openapi names root-level required fields ".spec"
-		}
-		problems.Errorf(id, path, src, hint, "%s", fe.Message)
+		problems.Errorf(id, fe.Path, src, hint, "%s", fe.Message)
 	}
 	if problems.HasErrors() {
 		return nil, problems
