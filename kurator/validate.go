@@ -2,10 +2,12 @@ package kurator
 
 import (
 	"fmt"
-	"regexp"
 	"strings"
 
+	"github.com/kurator-scenario/scenario-fn/internal/yamlnode"
+	"github.com/kurator-scenario/scenario-fn/krm"
 	"github.com/kurator-scenario/scenario-fn/schema"
+	"sigs.k8s.io/kustomize/kyaml/fn/framework"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
@@ -29,20 +31,14 @@ type Finding struct {
 	Rule string
 }
 
-var (
-	dns1123Subdomain = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$`)
-	dns1123Label     = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`)
-)
-
-// ValidName reports whether name is a DNS-1123 subdomain, as Kubernetes
-// requires of metadata.name.
-func ValidName(name string) bool {
-	return len(name) <= 253 && dns1123Subdomain.MatchString(name)
-}
-
-// ValidNamespace reports whether ns is a DNS-1123 label.
-func ValidNamespace(ns string) bool {
-	return len(ns) <= 63 && dns1123Label.MatchString(ns)
+// Problem is the finding as the krm.Problem reported for resource id,
+// located at src.
+func (f Finding) Problem(id *yaml.ResourceIdentifier, src krm.Source) krm.Problem {
+	sev := framework.Error
+	if f.Severity == Warning {
+		sev = framework.Warning
+	}
+	return krm.Problem{Severity: sev, Resource: id, Field: f.Path, Source: src, Message: f.Message, Hint: f.Hint}
 }
 
 // Validate checks a Kurator object against its embedded CRD schema and the
@@ -217,12 +213,12 @@ func validateMeta(meta yaml.ResourceMeta) []Finding {
 	var out []Finding
 	if meta.Name == "" {
 		out = append(out, Finding{Severity: Error, Path: "metadata.name", Message: "required field is missing", Hint: "set a DNS-1123 name"})
-	} else if !ValidName(meta.Name) && !strings.Contains(meta.Name, "${") {
+	} else if !krm.IsDNS1123Subdomain(meta.Name) && !strings.Contains(meta.Name, "${") {
 		out = append(out, Finding{Severity: Error, Path: "metadata.name",
 			Message: fmt.Sprintf("%q is not a DNS-1123 subdomain", meta.Name),
 			Hint:    "use lower-case letters, digits, '-' and '.', starting and ending with a letter or digit"})
 	}
-	if meta.Namespace != "" && !ValidNamespace(meta.Namespace) && !strings.Contains(meta.Namespace, "${") {
+	if meta.Namespace != "" && !krm.IsDNS1123Label(meta.Namespace) && !strings.Contains(meta.Namespace, "${") {
 		out = append(out, Finding{Severity: Error, Path: "metadata.namespace",
 			Message: fmt.Sprintf("%q is not a DNS-1123 label", meta.Namespace),
 			Hint:    "use at most 63 lower-case letters, digits and '-'"})
@@ -244,7 +240,7 @@ func get(n *yaml.RNode, path ...string) *yaml.RNode {
 		if cur != nil && cur.Kind == yaml.DocumentNode && len(cur.Content) > 0 {
 			cur = cur.Content[0]
 		}
-		cur = mapValue(cur, part)
+		cur = yamlnode.MapValue(cur, part)
 		if cur == nil {
 			return nil
 		}

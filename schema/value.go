@@ -4,6 +4,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/kurator-scenario/scenario-fn/internal/yamlnode"
 	"k8s.io/kube-openapi/pkg/validation/errors"
 	"k8s.io/kube-openapi/pkg/validation/spec"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
@@ -238,7 +239,7 @@ func prettyPath(n *yaml.Node, s *spec.Schema, raw string) (string, *spec.Schema)
 			matched := false
 			for j := len(parts); j > i; j-- {
 				key := strings.Join(parts[i:j], ".")
-				if v := MapValue(n, key); v != nil {
+				if v := yamlnode.MapValue(n, key); v != nil {
 					out = append(out, quoteKey(key))
 					s = propertySchema(s, key)
 					n = v
@@ -314,7 +315,7 @@ func itemSchema(s *spec.Schema) *spec.Schema {
 // a scalar name, else its index.
 func ElementSelector(el *yaml.Node, idx int) string {
 	if el != nil && el.Kind == yaml.MappingNode {
-		if v := MapValue(el, "name"); v != nil && v.Kind == yaml.ScalarNode && v.Value != "" {
+		if v := yamlnode.MapValue(el, "name"); v != nil && v.Kind == yaml.ScalarNode && v.Value != "" {
 			return "[name=" + v.Value + "]"
 		}
 	}
@@ -326,19 +327,4 @@ func quoteKey(k string) string {
 		return "[" + k + "]"
 	}
 	return k
-}
-
-// MapValue returns the value of key in a mapping node, or nil (also when n
-// is not a mapping). It reads the node directly: kyaml's Lookup allocates
-// a filter per call.
-func MapValue(n *yaml.Node, key string) *yaml.Node {
-	if n == nil || n.Kind != yaml.MappingNode {
-		return nil
-	}
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		if n.Content[i].Value == key {
-			return n.Content[i+1]
-		}
-	}
-	return nil
 }

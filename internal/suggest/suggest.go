@@ -50,3 +50,12 @@ func EditDistance(a, b string) int {
 	}
 	return prev[len(b)]
 }
+
+// Article returns "an" before a word that starts with a vowel letter and
+// "a" otherwise, for hints that name a type: "an integer", "a string".
+func Article(word string) string {
+	if word != "" && strings.ContainsRune("aeiou", rune(word[0])) {
+		return "an"
+	}
+	return "a"
+}
