@@ -1,5 +1,3 @@
-// Package suggest finds the name a user probably meant, for "did you
-// mean" hints in errors.
 package suggest
 
 import "strings"
