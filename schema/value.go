@@ -28,14 +28,14 @@ func toJSONValue(n *yaml.Node, path string, placeholders map[string]bool) (inter
 		for i := 0; i+1 < len(n.Content); i += 2 {
 			k := n.Content[i].Value
 			var v interface{}
-			v, placeholders = toJSONValue(n.Content[i+1], join(path, k), placeholders)
+			v, placeholders = toJSONValue(n.Content[i+1], yamlnode.Join(path, k), placeholders)
 			m[k] = v
 		}
 		return m, placeholders
 	case yaml.SequenceNode:
 		l := make([]interface{}, len(n.Content))
 		for i, c := range n.Content {
-			l[i], placeholders = toJSONValue(c, join(path, strconv.Itoa(i)), placeholders)
+			l[i], placeholders = toJSONValue(c, yamlnode.Join(path, strconv.Itoa(i)), placeholders)
 		}
 		return l, placeholders
 	}
@@ -83,13 +83,6 @@ func normalizeIndexes(p string) string {
 	return b.String()
 }
 
-func join(path, k string) string {
-	if path == "" {
-		return k
-	}
-	return path + "." + k
-}
-
 type convertedError struct {
 	FieldError
 	rawPath string
@@ -116,7 +109,7 @@ func convertError(obj *yaml.RNode, root *spec.Schema, err error) convertedError 
 	switch code {
 	case UnknownField:
 		if key, ok := ve.Value.(string); ok {
-			name = join(name, key)
+			name = yamlnode.Join(name, key)
 			fe.Field = key
 		}
 		msg = "unknown field (not in the CRD schema)"
@@ -233,14 +226,14 @@ func prettyPath(n *yaml.Node, s *spec.Schema, raw string) (string, *spec.Schema)
 				continue
 			}
 			el := n.Content[idx]
-			out = append(out, ElementSelector(el, idx))
+			out = append(out, yamlnode.ElementSelector(el, idx))
 			n = el
 		case n != nil && n.Kind == yaml.MappingNode:
 			matched := false
 			for j := len(parts); j > i; j-- {
 				key := strings.Join(parts[i:j], ".")
 				if v := yamlnode.MapValue(n, key); v != nil {
-					out = append(out, quoteKey(key))
+					out = append(out, yamlnode.QuoteKey(key))
 					s = propertySchema(s, key)
 					n = v
 					i = j - 1
@@ -266,7 +259,7 @@ func schemaPath(s *spec.Schema, parts []string) ([]string, *spec.Schema) {
 	var out []string
 	for i := 0; i < len(parts); i++ {
 		if s == nil {
-			return append(out, quoteKey(strings.Join(parts[i:], "."))), nil
+			return append(out, yamlnode.QuoteKey(strings.Join(parts[i:], "."))), nil
 		}
 		if _, err := strconv.Atoi(parts[i]); err == nil && s.Items != nil {
 			out = append(out, parts[i])
@@ -277,7 +270,7 @@ func schemaPath(s *spec.Schema, parts []string) ([]string, *spec.Schema) {
 		for j := len(parts); j > i; j-- {
 			key := strings.Join(parts[i:j], ".")
 			if _, ok := s.Properties[key]; ok {
-				out = append(out, quoteKey(key))
+				out = append(out, yamlnode.QuoteKey(key))
 				s = propertySchema(s, key)
 				i = j - 1
 				matched = true
@@ -285,7 +278,7 @@ func schemaPath(s *spec.Schema, parts []string) ([]string, *spec.Schema) {
 			}
 		}
 		if !matched {
-			return append(out, quoteKey(strings.Join(parts[i:], "."))), propertySchema(s, strings.Join(parts[i:], "."))
+			return append(out, yamlnode.QuoteKey(strings.Join(parts[i:], "."))), propertySchema(s, strings.Join(parts[i:], "."))
 		}
 	}
 	return out, s
@@ -309,22 +302,4 @@ func itemSchema(s *spec.Schema) *spec.Schema {
 		return nil
 	}
 	return s.Items.Schema
-}
-
-// ElementSelector names a list element in path syntax: [name=x] when it has
-// a scalar name, else its index.
-func ElementSelector(el *yaml.Node, idx int) string {
-	if el != nil && el.Kind == yaml.MappingNode {
-		if v := yamlnode.MapValue(el, "name"); v != nil && v.Kind == yaml.ScalarNode && v.Value != "" {
-			return "[name=" + v.Value + "]"
-		}
-	}
-	return strconv.Itoa(idx)
-}
-
-func quoteKey(k string) string {
-	if strings.Contains(k, ".") {
-		return "[" + k + "]"
-	}
-	return k
 }

@@ -6,7 +6,6 @@ import (
 
 	"github.com/kurator-scenario/scenario-fn/internal/yamlnode"
 	"github.com/kurator-scenario/scenario-fn/krm"
-	"github.com/kurator-scenario/scenario-fn/schema"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
@@ -270,7 +269,7 @@ func findPath(root, target *yaml.Node) string {
 			stack = append(stack, frame{n: n.Content[i+1], part: quoteKey(n.Content[i].Value)})
 		case n.Kind == yaml.SequenceNode && i < len(n.Content):
 			stack[top].i++
-			stack = append(stack, frame{n: n.Content[i], part: schema.ElementSelector(n.Content[i], i)})
+			stack = append(stack, frame{n: n.Content[i], part: yamlnode.ElementSelector(n.Content[i], i)})
 		default:
 			stack = stack[:top]
 		}
