@@ -12,6 +12,7 @@ import (
 	"github.com/kurator-scenario/scenario-fn/fn"
 	"github.com/kurator-scenario/scenario-fn/generators"
 	"github.com/kurator-scenario/scenario-fn/internal/credentials"
+	"github.com/kurator-scenario/scenario-fn/internal/suggest"
 	"github.com/kurator-scenario/scenario-fn/krm"
 	"github.com/spf13/cobra"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
@@ -397,7 +398,7 @@ func argoValue(p *generators.Param, o override) (*yaml.RNode, error) {
 	switch {
 	case o.array != nil:
 		if p.Type != "array" {
-			return nil, fmt.Errorf("parameter %q is %s %s, but an array was given (fix: give it as a string)", p.Name, article(p.Type), p.Type)
+			return nil, fmt.Errorf("parameter %q is %s %s, but an array was given (fix: give it as a string)", p.Name, suggest.Article(p.Type), p.Type)
 		}
 		seq := yaml.NewListRNode()
 		for _, s := range *o.array {
@@ -406,7 +407,7 @@ func argoValue(p *generators.Param, o override) (*yaml.RNode, error) {
 		return seq, nil
 	case o.dict != nil:
 		if p.Type != "object" {
-			return nil, fmt.Errorf("parameter %q is %s %s, but a map was given (fix: give it as a string)", p.Name, article(p.Type), p.Type)
+			return nil, fmt.Errorf("parameter %q is %s %s, but a map was given (fix: give it as a string)", p.Name, suggest.Article(p.Type), p.Type)
 		}
 		m := yaml.NewMapRNode(nil)
 		keys := make([]string, 0, len(*o.dict))
@@ -423,7 +424,7 @@ func argoValue(p *generators.Param, o override) (*yaml.RNode, error) {
 	}
 	s := *o.str
 	wrong := func(example string) error {
-		return fmt.Errorf("parameter %q is %s %s, but %q is not (fix: e.g. %s)", p.Name, article(p.Type), p.Type, s, example)
+		return fmt.Errorf("parameter %q is %s %s, but %q is not (fix: e.g. %s)", p.Name, suggest.Article(p.Type), p.Type, s, example)
 	}
 	switch p.Type {
 	case "integer":
@@ -598,7 +599,7 @@ func effectiveValues(r *generators.Resolver, inst argoInstance, others []documen
 	}
 	var overlays []generators.Overlay
 	for _, o := range others {
-		if overlayFor(o.Node, t.Name) {
+		if generators.OverlayAppliesTo(o.Node, t.Name) {
 			overlays = append(overlays, generators.Overlay{Node: o.Node, Layer: "overlay " + o.File, Source: krm.Source{File: o.File}})
 		}
 	}

@@ -168,7 +168,7 @@ func explainPackage(p *pkg, root *os.Root, only string) ([]explained, krm.Proble
 		}
 		var overlays []generators.Overlay
 		for _, o := range p.Others {
-			if overlayFor(o.Node, inst.Name) {
+			if generators.OverlayAppliesTo(o.Node, inst.Name) {
 				overlays = append(overlays, generators.Overlay{Node: o.Node, Layer: "overlay " + o.File,
 					Source: krm.Source{File: o.File, Line: o.Node.YNode().Line}, Lines: true})
 			}

@@ -433,34 +433,11 @@ func isTemplate(n *yaml.RNode) bool {
 	return err == nil && m.Kind == generators.Kind && m.APIVersion == generators.APIVersion && !isInstance(n)
 }
 
-// overlayFor tells whether an object is an overlay item that applies to
-// the instance named name: annotated scenario.kurator.dev/overlay "true",
-// or a comma-separated list of instance names that contains name.
-func overlayFor(n *yaml.RNode, name string) bool {
-	v := n.GetAnnotations()[generators.AnnotationOverlay]
-	if v == "" || v == "false" {
-		return false
-	}
-	if v == "true" {
-		return true
-	}
-	for _, s := range strings.Split(v, ",") {
-		if strings.TrimSpace(s) == name {
-			return true
-		}
-	}
-	return false
-}
-
 // instanceID is "namespace/name" of an instance, the value of the
 // scenario.kurator.dev/instance annotation on what it generates.
 func instanceID(n *yaml.RNode) string {
 	m, _ := n.GetMeta()
-	ns := m.Namespace
-	if ns == "" {
-		ns = "default"
-	}
-	return ns + "/" + m.Name
+	return krm.NamespaceOrDefault(m.Namespace) + "/" + m.Name
 }
 
 // addTemplates parses the package's templates (with file lines) into the

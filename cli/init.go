@@ -9,8 +9,8 @@ import (
 	"strings"
 
 	"github.com/kurator-scenario/scenario-fn/generators"
+	"github.com/kurator-scenario/scenario-fn/internal/suggest"
 	"github.com/kurator-scenario/scenario-fn/krm"
-	"github.com/kurator-scenario/scenario-fn/kurator"
 	"github.com/spf13/cobra"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
@@ -100,10 +100,10 @@ func runInit(stdio IO, pos []string, o initOptions) int {
 		}
 	}
 	name := pos[0]
-	if !kurator.ValidName(name) || strings.Contains(name, ".") {
+	if !krm.IsDNS1123Subdomain(name) || strings.Contains(name, ".") {
 		return errorf(stdio, "instance name %q is not valid (fix: use lower-case letters, digits and '-', starting and ending with a letter or digit; generated resources are named after it)", name)
 	}
-	if *namespace != "" && !kurator.ValidNamespace(*namespace) {
+	if *namespace != "" && !krm.IsDNS1123Label(*namespace) {
 		return errorf(stdio, "namespace %q is not a DNS-1123 label (fix: use at most 63 lower-case letters, digits and '-')", *namespace)
 	}
 	if *dir == "" {
@@ -336,7 +336,7 @@ func parseValue(p *generators.Param, raw string) (*yaml.RNode, string) {
 		got = describeNode(n)
 	}
 	typeErr := func(example string) string {
-		return fmt.Sprintf("parameter %q is %s %s, but %q is %s (fix: e.g. --set %s=%s)", p.Name, article(p.Type), p.Type, raw, got, p.Name, example)
+		return fmt.Sprintf("parameter %q is %s %s, but %q is %s (fix: e.g. --set %s=%s)", p.Name, suggest.Article(p.Type), p.Type, raw, got, p.Name, example)
 	}
 	placeholder := n != nil && n.Kind == yaml.ScalarNode && strings.Contains(n.Value, "${")
 	var v *yaml.Node
@@ -418,13 +418,6 @@ func describeNode(n *yaml.Node) string {
 		return "null"
 	}
 	return "a string"
-}
-
-func article(word string) string {
-	if word != "" && strings.ContainsRune("aeiou", rune(word[0])) {
-		return "an"
-	}
-	return "a"
 }
 
 // skeleton is what init writes.
@@ -530,10 +523,7 @@ func (s *skeleton) defaultOf(p *generators.Param) string {
 	case p.DefaultFrom == "metadata.name":
 		return s.name
 	case p.DefaultFrom == "metadata.namespace":
-		if s.namespace == "" {
-			return "default"
-		}
-		return s.namespace
+		return krm.NamespaceOrDefault(s.namespace)
 	}
 	return "<unset>"
 }

@@ -173,7 +173,7 @@ func validateDocument(d document, file string) (krm.Problems, bool) {
 		}
 		return problems, true
 	case kurator.IsKurator(meta.APIVersion):
-		if overlayItem(n) {
+		if generators.IsOverlay(n) {
 			return partialProblems(n, file, ""), true
 		}
 		id := krm.IDOf(n)

@@ -14,19 +14,11 @@ import (
 	"github.com/kurator-scenario/scenario-fn/generators"
 	"github.com/kurator-scenario/scenario-fn/krm"
 	"github.com/kurator-scenario/scenario-fn/kurator"
-	"sigs.k8s.io/kustomize/kyaml/fn/framework"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 	k8syaml "sigs.k8s.io/yaml"
 )
 
 var setByValue = regexp.MustCompile(`\[set by value "([^"]+)"`)
-
-// overlayItem: an object annotated scenario.kurator.dev/overlay is a
-// partial resource merged into instances' output.
-func overlayItem(n *yaml.RNode) bool {
-	v := n.GetAnnotations()[generators.AnnotationOverlay]
-	return v != "" && v != "false"
-}
 
 // partialProblems validates a partial Kurator resource (a template's
 // resource or overlay, an overlay item); in names where it sits in its
@@ -44,16 +36,11 @@ func partialProblems(r *yaml.RNode, file, in string) krm.Problems {
 }
 
 func findingProblem(f kurator.Finding, id *yaml.ResourceIdentifier, n *yaml.RNode, file, in string) krm.Problem {
-	sev := framework.Error
-	if f.Severity == kurator.Warning {
-		sev = framework.Warning
-	}
-	msg := f.Message
+	p := f.Problem(id, krm.Source{File: file, Line: lineOf(n, f.Path)})
 	if in != "" {
-		msg = "in " + in + ": " + msg
+		p.Message = "in " + in + ": " + p.Message
 	}
-	return krm.Problem{Severity: sev, Resource: id, Field: f.Path,
-		Source: krm.Source{File: file, Line: lineOf(n, f.Path)}, Message: msg, Hint: f.Hint}
+	return p
 }
 
 // renderInstances renders every instance of in as "scenario-fn render"
@@ -346,7 +333,7 @@ func linkProblems(in *input) krm.Problems {
 	var objs []*yaml.RNode
 	var files []string
 	for _, d := range in.Docs {
-		if isObject(d.Node) && kurator.IsKurator(d.Node.GetApiVersion()) && !overlayItem(d.Node) {
+		if isObject(d.Node) && kurator.IsKurator(d.Node.GetApiVersion()) && !generators.IsOverlay(d.Node) {
 			objs = append(objs, d.Node)
 			files = append(files, filepath.ToSlash(filepath.Join(in.Root, d.File)))
 		}

@@ -263,7 +263,7 @@ func checkNamingTargets(problems *krm.Problems, id *yaml.ResourceIdentifier, t *
 
 func templateHint(fe schema.FieldError) string {
 	switch {
-	case fe.Message == "unknown field (not in the CRD schema)":
+	case fe.Code == schema.UnknownField:
 		if strings.HasPrefix(fe.Path, "spec.environments.") {
 			return "an environment has name, extends, values, resources and overlays; check spelling and indentation"
 		}

@@ -190,7 +190,7 @@ func (rv *Resolver) RenderInstance(inst *Template, overlays []Overlay, trace boo
 	for _, p := range ps {
 		// Problems of the resources it drops are the environments' to report.
 		if baseRes != nil && p.Resource != nil && PerEnvironment(p.Resource.APIVersion, p.Resource.Kind) &&
-			orDefault(p.Resource.Namespace) == ns && (p.Resource.Name == inst.Name || strings.HasPrefix(p.Resource.Name, inst.Name+"-")) {
+			krm.NamespaceOrDefault(p.Resource.Namespace) == ns && (p.Resource.Name == inst.Name || strings.HasPrefix(p.Resource.Name, inst.Name+"-")) {
 			continue
 		}
 		problems = append(problems, p)
@@ -239,15 +239,15 @@ func (rv *Resolver) checkEnvironments(inst *Template) krm.Problems {
 	for i, e := range inst.Environments {
 		nameNode, _ := e.Node.Pipe(yaml.Lookup("name"))
 		switch {
-		case !kurator.ValidNamespace(e.Name):
+		case !krm.IsDNS1123Label(e.Name):
 			hint := "use a DNS label: lower-case letters, digits and '-', at most 63 characters"
-			if l := strings.ToLower(e.Name); l != e.Name && kurator.ValidNamespace(l) {
+			if l := strings.ToLower(e.Name); l != e.Name && krm.IsDNS1123Label(l) {
 				hint = fmt.Sprintf("did you mean %q? environment names are lower case", l)
 			}
 			problems.Errorf(id, e.Path()+".name", inst.at(nameNode), hint,
 				"environment name %q is not a DNS label, and its resources are called %s-<environment>", e.Name, inst.Name)
 			continue
-		case !kurator.ValidName(inst.Name + "-" + e.Name):
+		case !krm.IsDNS1123Subdomain(inst.Name + "-" + e.Name):
 			problems.Errorf(id, e.Path()+".name", inst.at(nameNode), "shorten the instance or environment name",
 				"environment %q: the name of its resources, %s-%s, is not a DNS-1123 name", e.Name, inst.Name, e.Name)
 		}
@@ -406,7 +406,7 @@ type envRender struct {
 func (er *envRender) problems(to *krm.Problems, ps krm.Problems) {
 	ns := namespaceOf(er.inst)
 	for _, p := range ps {
-		if r := p.Resource; r != nil && orDefault(r.Namespace) == ns {
+		if r := p.Resource; r != nil && krm.NamespaceOrDefault(r.Namespace) == ns {
 			switch {
 			case r.APIVersion == APIVersion && r.Kind == Kind && r.Name == er.inst.Name:
 				if !strings.HasPrefix(p.Field, "spec.environments.") {

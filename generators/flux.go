@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/fluxcd/pkg/envsubst/parse"
+	"github.com/kurator-scenario/scenario-fn/internal/yamlnode"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
@@ -168,18 +169,9 @@ func fluxErrors(s string, err error) []FluxError {
 // `$$` into `$`, gives back the original text.
 func escapeForFlux(s string) string { return strings.ReplaceAll(s, "$", "$$") }
 
-// eachString calls fn for every string scalar of n with its path.
+// eachString calls fn for every scalar of n with its path. Aliases are not
+// followed: callers change the scalars they visit, and must not reach an
+// anchored node twice.
 func eachString(n *yaml.Node, path string, fn func(n *yaml.Node, path string)) {
-	switch n.Kind {
-	case yaml.MappingNode:
-		for i := 0; i+1 < len(n.Content); i += 2 {
-			eachString(n.Content[i+1], join(path, quoteKey(n.Content[i].Value)), fn)
-		}
-	case yaml.SequenceNode:
-		for i, c := range n.Content {
-			eachString(c, join(path, elementSelector(c, i, "")), fn)
-		}
-	case yaml.ScalarNode:
-		fn(n, path)
-	}
+	yamlnode.Walk{}.Leaves(n, path, fn)
 }

@@ -63,7 +63,7 @@ func (Generator) Process(ctx *krm.Context, rl *krm.ResourceList) ([]*yaml.RNode,
 		passThrough := kpt || isLocalConfig(ann)
 		switch {
 		case meta.Kind == Kind && meta.APIVersion == APIVersion:
-			if meta.Name == inst.Name && orDefault(meta.Namespace) == ns {
+			if meta.Name == inst.Name && krm.NamespaceOrDefault(meta.Namespace) == ns {
 				if passThrough { // the instance itself, e.g. kpt's configPath file
 					keep = append(keep, it)
 				}
@@ -81,7 +81,7 @@ func (Generator) Process(ctx *krm.Context, rl *krm.ResourceList) ([]*yaml.RNode,
 				keep = append(keep, it)
 				sources[it] = true
 			}
-		case ann[AnnotationOverlay] != "" && ann[AnnotationOverlay] != "false":
+		case IsOverlay(it):
 			if msg, hint := overlayAnnotationProblem(ann[AnnotationOverlay], inst.Name); msg != "" {
 				problems.Warnf(krm.IDOf(it), "metadata.annotations.["+AnnotationOverlay+"]", krm.Source{File: krm.PathOf(it)}, hint, "%s", msg)
 			}
@@ -185,8 +185,8 @@ func dropEarlierOutput(keep []*yaml.RNode, earlier map[*yaml.RNode]bool, generat
 		switch {
 		case !kinds[groupKind(it)] && !generatable(meta):
 			why = fmt.Sprintf("the instance generates no %s (it generates %s)", meta.Kind, strings.Join(kindList, ", "))
-		case orDefault(meta.Namespace) != ns:
-			why = fmt.Sprintf("the instance generates into namespace %s, not %s", ns, orDefault(meta.Namespace))
+		case krm.NamespaceOrDefault(meta.Namespace) != ns:
+			why = fmt.Sprintf("the instance generates into namespace %s, not %s", ns, krm.NamespaceOrDefault(meta.Namespace))
 		case meta.Name != inst.Name && !strings.HasPrefix(meta.Name, inst.Name+"-"):
 			why = fmt.Sprintf("the name %q is not one the instance gives (%s or %s-<name>)", meta.Name, inst.Name, inst.Name)
 		case meta.Annotations[AnnotationTemplates] == "":
@@ -236,27 +236,6 @@ func isLocalConfig(ann map[string]string) bool {
 	return ok && v != "false"
 }
 
-func orDefault(ns string) string {
-	if ns == "" {
-		return "default"
-	}
-	return ns
-}
-
-// appliesTo reads an overlay annotation: "true" for every instance, or a
-// comma-separated list of instance names.
-func appliesTo(list, name string) bool {
-	if list == "true" {
-		return true
-	}
-	for _, n := range strings.Split(list, ",") {
-		if strings.TrimSpace(n) == name {
-			return true
-		}
-	}
-	return false
-}
-
 // overlayAnnotationProblem explains an overlay annotation entry that can
 // match no instance ("*", "ORDERS", "True"): such an overlay would be
 // ignored without a word.
@@ -270,9 +249,9 @@ func overlayAnnotationProblem(list, name string) (msg, hint string) {
 		case n == "*" || strings.EqualFold(n, "true") || strings.EqualFold(n, "all"):
 			return fmt.Sprintf("overlay annotation %s: %q matches no instance: the value is \"true\" (every instance) or a comma-separated list of instance names", AnnotationOverlay, list),
 				"write \"true\" to apply the overlay to every instance"
-		case n == "" || !kurator.ValidName(n):
+		case n == "" || !krm.IsDNS1123Subdomain(n):
 			hint := "write instance names (DNS-1123: lower-case letters, digits and '-'), separated by commas"
-			if l := strings.ToLower(n); l == name || kurator.ValidName(l) {
+			if l := strings.ToLower(n); l == name || krm.IsDNS1123Subdomain(l) {
 				hint = fmt.Sprintf("did you mean %q? instance names are lower case", l)
 			}
 			return fmt.Sprintf("overlay annotation %s: %q: %q is not an instance name, so it matches no instance", AnnotationOverlay, list, n), hint
@@ -294,5 +273,5 @@ func identity(n *yaml.RNode) string {
 	if !strings.Contains(m.APIVersion, "/") {
 		group = ""
 	}
-	return group + "|" + m.Kind + "|" + orDefault(m.Namespace) + "|" + m.Name
+	return group + "|" + m.Kind + "|" + krm.NamespaceOrDefault(m.Namespace) + "|" + m.Name
 }

@@ -35,6 +35,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/kurator-scenario/scenario-fn/internal/suggest"
 	"github.com/kurator-scenario/scenario-fn/krm"
 	"github.com/kurator-scenario/scenario-fn/kurator"
 	"sigs.k8s.io/kustomize/api/types"
@@ -163,7 +164,7 @@ func elements(p *Param, inst *Template) ([]element, krm.Problems) {
 		at := fmt.Sprintf("spec.values.%s.%d", p.Name, i)
 		if n.Kind != yaml.MappingNode {
 			problems.Errorf(id, at, src(n), fmt.Sprintf("write an object, e.g. {name: member%d, %s}", i+1, exampleFields(p.ForEach)),
-				"element %d of %q is %s %s, not an object", i, p.Name, article(kindName(n)), kindName(n))
+				"element %d of %q is %s %s, not an object", i, p.Name, suggest.Article(kindName(n)), kindName(n))
 			continue
 		}
 		el := element{node: yaml.NewRNode(n), fields: map[string]*yaml.RNode{}}
@@ -174,16 +175,16 @@ func elements(p *Param, inst *Template) ([]element, krm.Problems) {
 				"element %d of %q has no name: the name names its %s (%s-<name>)", i, p.Name, p.ForEach.Kind, orName(inst.Name))
 		case nameNode.Kind != yaml.ScalarNode || nameNode.ShortTag() != yaml.NodeTagString:
 			problems.Errorf(id, at+"."+elementKey, src(nameNode), "write the name as a string",
-				"element %d of %q: name is %s %s, not a string", i, p.Name, article(kindName(nameNode)), kindName(nameNode))
+				"element %d of %q: name is %s %s, not a string", i, p.Name, suggest.Article(kindName(nameNode)), kindName(nameNode))
 		default:
 			el.name = nameNode.Value
 			at = fmt.Sprintf("spec.values.%s.[%s=%s]", p.Name, elementKey, el.name)
 			generated := deriveName(inst.Name, el.name)
 			switch {
-			case !kurator.ValidNamespace(el.name):
+			case !krm.IsDNS1123Label(el.name):
 				problems.Errorf(id, at+"."+elementKey, src(nameNode), "use at most 63 lower-case letters, digits and '-', starting and ending with a letter or digit",
 					"%q of %q is not a DNS-1123 label, and its %s is named after it (%s)", el.name, p.Name, p.ForEach.Kind, generated)
-			case inst.Name != "" && !kurator.ValidName(generated):
+			case inst.Name != "" && !krm.IsDNS1123Subdomain(generated):
 				problems.Errorf(id, at+"."+elementKey, src(nameNode), "shorten the instance or the element name",
 					"the %s of %q would be named %q, which is not a DNS-1123 name (at most 253 characters)", p.ForEach.Kind, el.name, generated)
 			}

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/kurator-scenario/scenario-fn/internal/yamlnode"
 	"github.com/kurator-scenario/scenario-fn/kurator"
 	"k8s.io/kube-openapi/pkg/validation/spec"
 	"sigs.k8s.io/kustomize/kyaml/openapi"
@@ -323,17 +324,7 @@ func elementSelector(el *yaml.Node, i int, key string) string {
 	return fmt.Sprint(i)
 }
 
-func mapValue(n *yaml.Node, key string) *yaml.Node {
-	if n == nil || n.Kind != yaml.MappingNode {
-		return nil
-	}
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		if n.Content[i].Value == key {
-			return n.Content[i+1]
-		}
-	}
-	return nil
-}
+func mapValue(n *yaml.Node, key string) *yaml.Node { return yamlnode.MapValue(n, key) }
 
 func join(path, k string) string {
 	if path == "" {

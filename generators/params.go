@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/distribution/reference"
+	"github.com/kurator-scenario/scenario-fn/internal/suggest"
 	"github.com/kurator-scenario/scenario-fn/krm"
 	"github.com/kurator-scenario/scenario-fn/kurator"
 	"sigs.k8s.io/kustomize/api/filters/replacement"
@@ -493,11 +494,11 @@ func checkValue(p *Param) (string, string) {
 		ok = n.Kind == yaml.SequenceNode
 	}
 	if !ok {
-		hint := fmt.Sprintf("write %s %s, e.g. %s: %s", article(p.Type), p.Type, p.Name, example(p))
+		hint := fmt.Sprintf("write %s %s, e.g. %s: %s", suggest.Article(p.Type), p.Type, p.Name, example(p))
 		if p.Type == "string" && scalar {
 			hint = fmt.Sprintf("quote it: %s: %q", p.Name, n.Value)
 		}
-		return fmt.Sprintf("value %q is %s %s, but parameter %q is %s %s", short(p.Value), article(got), got, p.Name, article(p.Type), p.Type), hint
+		return fmt.Sprintf("value %q is %s %s, but parameter %q is %s %s", short(p.Value), suggest.Article(got), got, p.Name, suggest.Article(p.Type), p.Type), hint
 	}
 	if len(p.Enum) > 0 && !placeholder {
 		var allowed []string
@@ -762,13 +763,6 @@ func selects(sel *types.TargetSelector, n *yaml.RNode) bool {
 		}
 	}
 	return true
-}
-
-func article(word string) string {
-	if word != "" && strings.ContainsRune("aeiou", rune(word[0])) {
-		return "an"
-	}
-	return "a"
 }
 
 // placeholderRE matches the placeholders templates write where a parameter

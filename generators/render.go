@@ -40,12 +40,7 @@ func deriveName(instance, role string) string {
 	return instance + "-" + role
 }
 
-func namespaceOf(t *Template) string {
-	if t.Namespace == "" {
-		return "default"
-	}
-	return t.Namespace
-}
+func namespaceOf(t *Template) string { return krm.NamespaceOrDefault(t.Namespace) }
 
 // Overlay is a partial resource merged after the parameter values.
 type Overlay struct {
@@ -103,11 +98,11 @@ func (rv *Resolver) render(inst *Template, overlays []Overlay, tracing bool) (re
 		r.trace = newTrace()
 	}
 	instID := krm.IDOf(inst.Node)
-	if inst.Name != "" && !kurator.ValidName(inst.Name) {
+	if inst.Name != "" && !krm.IsDNS1123Subdomain(inst.Name) {
 		r.problems.Errorf(instID, "metadata.name", inst.at(inst.Node), "use lower-case letters, digits and '-'",
 			"instance name %q is not a DNS-1123 name, and generated names derive from it", inst.Name)
 	}
-	if inst.Namespace != "" && !kurator.ValidNamespace(inst.Namespace) {
+	if inst.Namespace != "" && !krm.IsDNS1123Label(inst.Namespace) {
 		r.problems.Errorf(instID, "metadata.namespace", inst.at(inst.Node), "use a DNS-1123 label",
 			"namespace %q is not a DNS-1123 label", inst.Namespace)
 	}
@@ -750,15 +745,11 @@ func (r *render) finish() []*yaml.RNode {
 				continue
 			}
 			src, note := r.trace.blame(res, f.Path)
-			msg := f.Message
+			p := f.Problem(id, src)
 			if note != "" {
-				msg += " [" + note + "]"
+				p.Message += " [" + note + "]"
 			}
-			if f.Severity == kurator.Warning {
-				r.problems.Warnf(id, f.Path, src, f.Hint, "%s", msg)
-			} else {
-				r.problems.Errorf(id, f.Path, src, f.Hint, "%s", msg)
-			}
+			r.problems = append(r.problems, p)
 		}
 		r.warnPlaintextCredentials(res, id)
 		out = append(out, res.node)

@@ -4,6 +4,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/kurator-scenario/scenario-fn/internal/yamlnode"
 	"github.com/kurator-scenario/scenario-fn/krm"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
@@ -208,34 +209,19 @@ func (t *Trace) originOf(r *resource, path string) (Origin, bool) {
 }
 
 // leaves flattens a node into leaf fields by path. Empty maps and lists
-// are leaves too, so that adding {} is attributed.
+// are leaves too, so that adding {} is attributed; aliases are followed
+// (the leaf is the anchor's node, under the alias's path).
 func leaves(n *yaml.Node, path string, out map[string]leaf) {
-	switch n.Kind {
-	case yaml.DocumentNode:
-		for _, c := range n.Content {
-			leaves(c, path, out)
+	yamlnode.Walk{Empty: true, Aliases: true}.Leaves(n, path, func(n *yaml.Node, p string) {
+		switch n.Kind {
+		case yaml.MappingNode:
+			out[p] = leaf{node: n, value: "{}"}
+		case yaml.SequenceNode:
+			out[p] = leaf{node: n, value: "[]"}
+		default:
+			out[p] = leaf{node: n, tag: n.Tag + ":", value: n.Value}
 		}
-	case yaml.MappingNode:
-		if len(n.Content) == 0 {
-			out[path] = leaf{node: n, value: "{}"}
-		}
-		for i := 0; i+1 < len(n.Content); i += 2 {
-			leaves(n.Content[i+1], join(path, quoteKey(n.Content[i].Value)), out)
-		}
-	case yaml.SequenceNode:
-		if len(n.Content) == 0 {
-			out[path] = leaf{node: n, value: "[]"}
-		}
-		for i, c := range n.Content {
-			leaves(c, join(path, elementSelector(c, i, "")), out)
-		}
-	case yaml.AliasNode:
-		if n.Alias != nil {
-			leaves(n.Alias, path, out)
-		}
-	default:
-		out[path] = leaf{node: n, tag: n.Tag + ":", value: n.Value}
-	}
+	})
 }
 
 // nodeSet collects every node of a tree, to recognise a layer's own nodes

@@ -5,6 +5,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/kurator-scenario/scenario-fn/krm"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
@@ -104,9 +105,4 @@ func clusterLinks(objects []*yaml.RNode) []LinkFinding {
 	return out
 }
 
-func namespaceOf(o *yaml.RNode) string {
-	if ns := o.GetNamespace(); ns != "" {
-		return ns
-	}
-	return "default"
-}
+func namespaceOf(o *yaml.RNode) string { return krm.NamespaceOrDefault(o.GetNamespace()) }

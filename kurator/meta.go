@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"github.com/kurator-scenario/scenario-fn/internal/suggest"
+	"github.com/kurator-scenario/scenario-fn/internal/yamlnode"
+	"github.com/kurator-scenario/scenario-fn/krm"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
@@ -28,7 +30,7 @@ func qualifiedName(k string) string {
 	prefix, name, found := strings.Cut(k, "/")
 	if !found {
 		name, prefix = prefix, ""
-	} else if prefix == "" || !ValidName(prefix) {
+	} else if prefix == "" || !krm.IsDNS1123Subdomain(prefix) {
 		return "its prefix before / must be a DNS-1123 subdomain (lower-case, such as example.com)"
 	}
 	if strings.Contains(name, "/") {
@@ -50,7 +52,7 @@ func ValidLabelValue(v string) bool {
 // metadataFields checks what the API server checks in metadata beyond name
 // and namespace: unknown fields, label keys and values, annotation keys.
 func metadataFields(obj *yaml.RNode) []Finding {
-	md := mapValue(obj.YNode(), "metadata")
+	md := yamlnode.MapValue(obj.YNode(), "metadata")
 	if md == nil || (md.Kind == yaml.ScalarNode && md.ShortTag() == yaml.NodeTagNull) {
 		return nil
 	}
@@ -69,7 +71,7 @@ func metadataFields(obj *yaml.RNode) []Finding {
 		}
 	}
 	for _, which := range []string{"labels", "annotations"} {
-		m := mapValue(md, which)
+		m := yamlnode.MapValue(md, which)
 		if m == nil || (m.Kind == yaml.ScalarNode && m.ShortTag() == yaml.NodeTagNull) {
 			continue
 		}
@@ -102,18 +104,6 @@ func metadataFields(obj *yaml.RNode) []Finding {
 		}
 	}
 	return out
-}
-
-func mapValue(n *yaml.Node, key string) *yaml.Node {
-	if n == nil || n.Kind != yaml.MappingNode {
-		return nil
-	}
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		if n.Content[i].Value == key {
-			return n.Content[i+1]
-		}
-	}
-	return nil
 }
 
 // closest returns the candidate a typo most likely meant (edit distance at

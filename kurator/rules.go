@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/kurator-scenario/scenario-fn/krm"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
@@ -46,7 +47,7 @@ func attachedClusterRules(obj *yaml.RNode) []Finding {
 		case v == nil || v.YNode().Value == "":
 			out = append(out, Finding{Severity: Error, Path: p, Message: "must be set: the AttachedCluster webhook refuses an empty " + f,
 				Hint: "name the Secret and the key of the kubeconfig in it"})
-		case v.YNode().Kind == yaml.ScalarNode && !ValidName(v.YNode().Value) && !isPlaceholder(v.YNode().Value):
+		case v.YNode().Kind == yaml.ScalarNode && !krm.IsDNS1123Subdomain(v.YNode().Value) && !isPlaceholder(v.YNode().Value):
 			out = append(out, Finding{Severity: Error, Path: p, Rule: "attachedcluster",
 				Message: fmt.Sprintf("%q is not a DNS-1123 subdomain: the AttachedCluster webhook refuses it", v.YNode().Value),
 				Hint:    "use lower-case letters, digits, '-' and '.' (such as member1.config)"})

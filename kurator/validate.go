@@ -2,9 +2,12 @@ package kurator
 
 import (
 	"fmt"
-	"regexp"
 	"strings"
 
+	"github.com/kurator-scenario/scenario-fn/internal/yamlnode"
+	"github.com/kurator-scenario/scenario-fn/krm"
+	"github.com/kurator-scenario/scenario-fn/schema"
+	"sigs.k8s.io/kustomize/kyaml/fn/framework"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
@@ -28,20 +31,14 @@ type Finding struct {
 	Rule string
 }
 
-var (
-	dns1123Subdomain = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$`)
-	dns1123Label     = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`)
-)
-
-// ValidName reports whether name is a DNS-1123 subdomain, as Kubernetes
-// requires of metadata.name.
-func ValidName(name string) bool {
-	return len(name) <= 253 && dns1123Subdomain.MatchString(name)
-}
-
-// ValidNamespace reports whether ns is a DNS-1123 label.
-func ValidNamespace(ns string) bool {
-	return len(ns) <= 63 && dns1123Label.MatchString(ns)
+// Problem is the finding as the krm.Problem reported for resource id,
+// located at src.
+func (f Finding) Problem(id *yaml.ResourceIdentifier, src krm.Source) krm.Problem {
+	sev := framework.Error
+	if f.Severity == Warning {
+		sev = framework.Warning
+	}
+	return krm.Problem{Severity: sev, Resource: id, Field: f.Path, Source: src, Message: f.Message, Hint: f.Hint}
 }
 
 // Validate checks a Kurator object against its embedded CRD schema and the
@@ -77,10 +74,10 @@ func validate(obj *yaml.RNode, partial bool) []Finding {
 		return out
 	}
 	for _, fe := range typ.Validate(obj) {
-		if partial && fe.Message == "required field is missing" {
+		if partial && fe.Code == schema.Required {
 			continue
 		}
-		f := Finding{Severity: Error, Path: fe.Path, Message: fe.Message, Hint: schemaHint(fe.Message)}
+		f := Finding{Severity: Error, Path: fe.Path, Message: fe.Message, Hint: schemaHint(fe)}
 		if f.Path == "status" || strings.HasPrefix(f.Path, "status.") {
 			// Controllers write status; the API server drops it on create,
 			// so a stale status block in a doc is no reason to reject.
@@ -150,59 +147,78 @@ var patternHints = map[string]string{
 	`^(\+|-)?(([0-9]+(\.[0-9]*)?)|(\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE](\+|-)?(([0-9]+(\.[0-9]*)?)|(\.[0-9]+))))?$`: quantityHint,
 }
 
-var (
-	shouldMatch  = regexp.MustCompile(`^should match '(.*)'$`)
-	shouldBeOne  = regexp.MustCompile(`^should be one of \[(.*)\]$`)
-	atMostChars  = regexp.MustCompile(`^should be at most (\d+) chars long$`)
-	atLeastValue = regexp.MustCompile(`^should be greater than or equal to (\S+)$`)
-)
-
-// schemaHint says how to fix a schema error.
-func schemaHint(msg string) string {
-	switch {
-	case strings.HasPrefix(msg, "unknown field"):
+// schemaHint says how to fix a schema error, from what kube-openapi found
+// (the code, the pattern, the allowed values, the bound), not from the
+// wording of its message.
+func schemaHint(fe schema.FieldError) string {
+	switch fe.Code {
+	case schema.UnknownField:
 		return "remove it, or check its spelling and indentation against the CRD (scenario-fn validate prints the allowed fields)"
-	case strings.HasPrefix(msg, "required field"):
+	case schema.Required:
 		return "set it"
-	case strings.Contains(msg, "must be of type string"):
-		return "quote the value"
-	case strings.Contains(msg, "must be of type integer"), strings.Contains(msg, "must be of type number"):
-		return "write a number, without quotes"
-	case strings.Contains(msg, "must be of type boolean"):
-		return "write true or false, without quotes"
-	case strings.Contains(msg, "must be of type object"):
-		return "write a map (key: value lines, indented under the field)"
-	case strings.Contains(msg, "must be of type array"):
-		return "write a list (- item lines, or [a, b])"
-	}
-	if m := shouldMatch.FindStringSubmatch(msg); m != nil {
-		if h, ok := patternHints[m[1]]; ok {
+	case schema.WrongType:
+		return typeHints[fe.Expected]
+	case schema.Pattern:
+		if h, ok := patternHints[fe.Pattern]; ok {
 			return h
 		}
-		return "change the value so that it matches " + m[1]
-	}
-	if m := shouldBeOne.FindStringSubmatch(msg); m != nil {
-		return "use one of " + strings.Join(strings.Fields(m[1]), ", ")
-	}
-	if m := atMostChars.FindStringSubmatch(msg); m != nil {
-		return "shorten it to at most " + m[1] + " characters"
-	}
-	if m := atLeastValue.FindStringSubmatch(msg); m != nil {
-		return "use " + m[1] + " or more"
+		if fe.Pattern != "" {
+			return "change the value so that it matches " + fe.Pattern
+		}
+	case schema.Enum:
+		if len(fe.Allowed) > 0 {
+			return "use one of " + joinValues(fe.Allowed)
+		}
+	case schema.TooLong:
+		if fe.Limit != "" {
+			return "shorten it to at most " + fe.Limit + " characters"
+		}
+	case schema.Minimum:
+		switch {
+		case fe.Limit != "" && fe.Exclusive:
+			return "use more than " + fe.Limit
+		case fe.Limit != "":
+			return "use " + fe.Limit + " or more"
+		}
+	case schema.Maximum:
+		switch {
+		case fe.Limit != "" && fe.Exclusive:
+			return "use less than " + fe.Limit
+		case fe.Limit != "":
+			return "use " + fe.Limit + " or less"
+		}
 	}
 	return ""
+}
+
+// typeHints say how to write a value of each schema type in YAML.
+var typeHints = map[string]string{
+	"string":  "quote the value",
+	"integer": "write a number, without quotes",
+	"number":  "write a number, without quotes",
+	"boolean": "write true or false, without quotes",
+	"object":  "write a map (key: value lines, indented under the field)",
+	"array":   "write a list (- item lines, or [a, b])",
+}
+
+func joinValues(vs []interface{}) string {
+	out := make([]string, len(vs))
+	for i, v := range vs {
+		out[i] = fmt.Sprint(v)
+	}
+	return strings.Join(out, ", ")
 }
 
 func validateMeta(meta yaml.ResourceMeta) []Finding {
 	var out []Finding
 	if meta.Name == "" {
 		out = append(out, Finding{Severity: Error, Path: "metadata.name", Message: "required field is missing", Hint: "set a DNS-1123 name"})
-	} else if !ValidName(meta.Name) && !strings.Contains(meta.Name, "${") {
+	} else if !krm.IsDNS1123Subdomain(meta.Name) && !strings.Contains(meta.Name, "${") {
 		out = append(out, Finding{Severity: Error, Path: "metadata.name",
 			Message: fmt.Sprintf("%q is not a DNS-1123 subdomain", meta.Name),
 			Hint:    "use lower-case letters, digits, '-' and '.', starting and ending with a letter or digit"})
 	}
-	if meta.Namespace != "" && !ValidNamespace(meta.Namespace) && !strings.Contains(meta.Namespace, "${") {
+	if meta.Namespace != "" && !krm.IsDNS1123Label(meta.Namespace) && !strings.Contains(meta.Namespace, "${") {
 		out = append(out, Finding{Severity: Error, Path: "metadata.namespace",
 			Message: fmt.Sprintf("%q is not a DNS-1123 label", meta.Namespace),
 			Hint:    "use at most 63 lower-case letters, digits and '-'"})
@@ -224,7 +240,7 @@ func get(n *yaml.RNode, path ...string) *yaml.RNode {
 		if cur != nil && cur.Kind == yaml.DocumentNode && len(cur.Content) > 0 {
 			cur = cur.Content[0]
 		}
-		cur = mapValue(cur, part)
+		cur = yamlnode.MapValue(cur, part)
 		if cur == nil {
 			return nil
 		}

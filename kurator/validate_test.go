@@ -1,6 +1,7 @@
 package kurator
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -224,6 +225,37 @@ spec: {sharedWorkspace: {storageRequest: 1Ti}, tasks: [{name: git-clone, predefi
 				}
 			}
 			t.Errorf("want an error at %s containing %q, got:\n%s", c.path, c.msg, strings.Join(got, "\n"))
+		})
+	}
+}
+
+// TestSchemaHints: hints for schema errors come from the error's structure
+// (code, allowed values, pattern, bound, expected type).
+func TestSchemaHints(t *testing.T) {
+	const app = "apiVersion: apps.kurator.dev/v1alpha1\nkind: Application\nmetadata: {name: a}\nspec:\n  source: {gitRepository: {url: \"https://x\", interval: 1m, %s}}\n  syncPolicies: [{name: p, kustomization: {interval: 1m, prune: true, %s}%s}]\n"
+	rollout := ", rollout: {workload: {name: w}, serviceName: s, port: 80, rolloutPolicy: {trafficRouting: {}, trafficAnalysis: {checkIntervalSeconds: 1, checkFailedTimes: -1}}}"
+	cases := []struct{ name, doc, path, hint string }{
+		{"unknown field", fmt.Sprintf(app, "branch: main", "", ""), "spec.source.gitRepository.branch", "remove it, or check its spelling and indentation against the CRD (scenario-fn validate prints the allowed fields)"},
+		{"required", fmt.Sprintf(app, "", "", ", rollout: {serviceName: s, port: 80}"), "spec.syncPolicies.[name=p].rollout.workload", "set it"},
+		{"type", fmt.Sprintf(app, "", "targetNamespace: 1", ""), "spec.syncPolicies.[name=p].kustomization.targetNamespace", "quote the value"},
+		{"enum", fmt.Sprintf(app, "gitImplementation: jgit", "", ""), "spec.source.gitRepository.gitImplementation", "use one of go-git, libgit2"},
+		{"known pattern", fmt.Sprintf(app, "timeout: 1h", "", ""), "spec.source.gitRepository.timeout", "write a duration such as 60s or 1m0s (units ms, s, m; this timeout does not take h)"},
+		{"too long", fmt.Sprintf(app, "", "targetNamespace: "+strings.Repeat("n", 64), ""), "spec.syncPolicies.[name=p].kustomization.targetNamespace", "shorten it to at most 63 characters"},
+		{"minimum", fmt.Sprintf(app, "", "", rollout), "spec.syncPolicies.[name=p].rollout.rolloutPolicy.trafficAnalysis.checkFailedTimes", "use 0 or more"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			var got []string
+			for _, f := range Validate(yaml.MustParse(c.doc)) {
+				if f.Path == c.path {
+					if f.Hint != c.hint {
+						t.Fatalf("%s: %s: hint %q, want %q", f.Path, f.Message, f.Hint, c.hint)
+					}
+					return
+				}
+				got = append(got, f.Path+": "+f.Message)
+			}
+			t.Fatalf("no finding at %s, got:\n%s", c.path, strings.Join(got, "\n"))
 		})
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/distribution/reference"
+	"github.com/kurator-scenario/scenario-fn/krm"
 	"github.com/opencontainers/go-digest"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
@@ -76,11 +77,11 @@ var dns1035Label = regexp.MustCompile(`^[a-z]([-a-z0-9]*[a-z0-9])?$`)
 func (f nameForm) check(v string) (ok bool, what, hint string) {
 	switch f {
 	case label:
-		return ValidNamespace(v), "DNS-1123 label", "use at most 63 lower-case letters, digits and '-', starting and ending with a letter or digit"
+		return krm.IsDNS1123Label(v), "DNS-1123 label", "use at most 63 lower-case letters, digits and '-', starting and ending with a letter or digit"
 	case service:
 		return len(v) <= 63 && dns1035Label.MatchString(v), "DNS-1035 label", "use at most 63 lower-case letters, digits and '-', starting with a letter"
 	}
-	return ValidName(v), "DNS-1123 subdomain", "use lower-case letters, digits, '-' and '.', starting and ending with a letter or digit"
+	return krm.IsDNS1123Subdomain(v), "DNS-1123 subdomain", "use lower-case letters, digits, '-' and '.', starting and ending with a letter or digit"
 }
 
 // suggestName turns Prod_1 into prod-1.
@@ -137,7 +138,7 @@ func valueRules(obj *yaml.RNode, kind string) []Finding {
 		// policy <policy>-<cluster kind>-<cluster>, lower-cased.
 		each(obj, "spec.syncPolicies.[].name", func(n *yaml.RNode, p string) {
 			v := n.YNode().Value
-			if n.YNode().Kind == yaml.ScalarNode && v != "" && !isPlaceholder(v) && !ValidName(strings.ToLower(v)) {
+			if n.YNode().Kind == yaml.ScalarNode && v != "" && !isPlaceholder(v) && !krm.IsDNS1123Subdomain(strings.ToLower(v)) {
 				out = append(out, Finding{Severity: Error, Path: p, Rule: "value.name",
 					Message: fmt.Sprintf("%q cannot become an object name: the controller names the policy's Flux objects %s-<cluster kind>-<cluster>", v, strings.ToLower(v)),
 					Hint:    fmt.Sprintf("use letters, digits, '-' and '.', such as %q", suggestName(v))})

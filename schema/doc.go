@@ -9,6 +9,11 @@
 //   - strategic merge with kyaml's walker, once list merge keys that the CRDs
 //     do not declare have been attached with SetListKey.
 //
+// A violation is a FieldError that keeps what kube-openapi found as fields
+// (Code, the value, the allowed values, the pattern, the bound, the type
+// the schema wants) beside the message, so callers choose hints by code,
+// never by the message's wording.
+//
 // CRD files registered with AddLazy are compiled on the first lookup of
 // one of their kinds.
 //

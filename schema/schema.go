@@ -417,10 +417,48 @@ func pruneNulls(x interface{}, s *spec.Schema) {
 	}
 }
 
-// FieldError is one schema violation.
+// Code classifies a schema violation, so that callers choose a hint by
+// what went wrong rather than by the wording of the message.
+type Code string
+
+const (
+	UnknownField Code = "unknown field"  // Field names it; the CRD does not define it
+	Required     Code = "required"       // Field names the missing field
+	WrongType    Code = "type"           // Expected is the type the schema wants
+	Enum         Code = "enum"           // Allowed lists the values
+	Pattern      Code = "pattern"        // Pattern is the schema's (ECMA) pattern
+	TooLong      Code = "too long"       // Limit is the maximum length
+	TooShort     Code = "too short"      // Limit is the minimum length
+	Maximum      Code = "maximum"        // Limit is the maximum
+	Minimum      Code = "minimum"        // Limit is the minimum
+	TooManyItems Code = "too many items" // Limit is the maximum count
+	TooFewItems  Code = "too few items"  // Limit is the minimum count
+	Duplicates   Code = "duplicates"     // a set-like list repeats an element
+	AliasLimit   Code = "alias"          // the document refers to itself or expands too far
+	Other        Code = "other"          // anything else kube-openapi reports
+)
+
+// FieldError is one schema violation: what kube-openapi found, kept as
+// fields (the code, the value, what was allowed) beside the message.
 type FieldError struct {
 	Path    string // kustomize field path syntax
-	Message string
+	Message string // kube-openapi's message without the field name
+	Code    Code
+	// Field is the unknown or the missing field's name.
+	Field string
+	// Value is the offending value as validated (string, int64, float64,
+	// bool, map or list), for enum, pattern, length and bound errors.
+	Value interface{}
+	// Expected is the type the schema wants (type errors).
+	Expected string
+	// Allowed are the enum's values.
+	Allowed []interface{}
+	// Pattern is the pattern the value does not match.
+	Pattern string
+	// Limit is the bound a length, count or number is outside of;
+	// Exclusive says that a number may not equal it.
+	Limit     string
+	Exclusive bool
 }
 
 // Validate checks obj against the schema. Values that are Flux post-build
@@ -447,7 +485,7 @@ func (t *Type) validateSlow(obj *yaml.RNode) []FieldError {
 		if errors.As(err, &cycle) {
 			path = cycle.Path
 		}
-		return []FieldError{{Path: path, Message: err.Error()}}
+		return []FieldError{{Path: path, Message: err.Error(), Code: AliasLimit}}
 	}
 	data, placeholders := toJSONValue(obj.YNode(), "", nil)
 	pruneNulls(data, t.Schema)
@@ -458,7 +496,7 @@ func (t *Type) validateSlow(obj *yaml.RNode) []FieldError {
 	var out []FieldError
 	seen := map[string]bool{}
 	for _, err := range res.Errors {
-		fe := convertError(obj, err)
+		fe := convertError(obj, t.Schema, err)
 		if placeholders[fe.rawPath] {
 			continue
 		}

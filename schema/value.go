@@ -4,7 +4,9 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/kurator-scenario/scenario-fn/internal/yamlnode"
 	"k8s.io/kube-openapi/pkg/validation/errors"
+	"k8s.io/kube-openapi/pkg/validation/spec"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
@@ -26,14 +28,14 @@ func toJSONValue(n *yaml.Node, path string, placeholders map[string]bool) (inter
 		for i := 0; i+1 < len(n.Content); i += 2 {
 			k := n.Content[i].Value
 			var v interface{}
-			v, placeholders = toJSONValue(n.Content[i+1], join(path, k), placeholders)
+			v, placeholders = toJSONValue(n.Content[i+1], yamlnode.Join(path, k), placeholders)
 			m[k] = v
 		}
 		return m, placeholders
 	case yaml.SequenceNode:
 		l := make([]interface{}, len(n.Content))
 		for i, c := range n.Content {
-			l[i], placeholders = toJSONValue(c, join(path, strconv.Itoa(i)), placeholders)
+			l[i], placeholders = toJSONValue(c, yamlnode.Join(path, strconv.Itoa(i)), placeholders)
 		}
 		return l, placeholders
 	}
@@ -81,24 +83,20 @@ func normalizeIndexes(p string) string {
 	return b.String()
 }
 
-func join(path, k string) string {
-	if path == "" {
-		return k
-	}
-	return path + "." + k
-}
-
 type convertedError struct {
 	FieldError
 	rawPath string
 }
 
 // convertError turns a kube-openapi error into a FieldError whose path uses
-// list keys where the object has them.
-func convertError(obj *yaml.RNode, err error) convertedError {
+// list keys where the object has them, and keeps what kube-openapi knows
+// as fields (code, value, allowed values); the schema at the path supplies
+// what its errors hold only as text (the expected type, the pattern, the
+// bound).
+func convertError(obj *yaml.RNode, root *spec.Schema, err error) convertedError {
 	ve, ok := err.(*errors.Validation)
 	if !ok {
-		return convertedError{FieldError: FieldError{Message: err.Error()}}
+		return convertedError{FieldError: FieldError{Code: Other, Message: err.Error()}}
 	}
 	name := ve.Name
 	msg := ve.Error()
@@ -106,26 +104,111 @@ func convertError(obj *yaml.RNode, err error) convertedError {
 		msg = strings.TrimPrefix(msg, name+" in body ")
 		msg = strings.TrimPrefix(msg, name+" ")
 	}
-	if ve.Code() == errors.UnallowedPropertyCode {
+	code := codeOf(ve.Code())
+	fe := FieldError{Code: code, Value: ve.Value}
+	switch code {
+	case UnknownField:
 		if key, ok := ve.Value.(string); ok {
-			name = join(name, key)
+			name = yamlnode.Join(name, key)
+			fe.Field = key
 		}
 		msg = "unknown field (not in the CRD schema)"
+	case Required:
+		msg = "required field is missing"
+		fe.Value = nil
+	case WrongType:
+		fe.Value = nil // kube-openapi puts the value's type name here
 	}
 	raw := strings.TrimPrefix(normalizeIndexes(name), ".") // kube-openapi names a root field ".spec"
-	if ve.Code() == errors.RequiredFailCode {
-		msg = "required field is missing"
+	path, leaf := prettyPath(obj.YNode(), root, raw)
+	fe.Path, fe.Message = path, msg
+	if code == Required && fe.Field == "" {
+		fe.Field = raw[strings.LastIndex(raw, ".")+1:]
 	}
-	return convertedError{FieldError: FieldError{Path: prettyPath(obj.YNode(), raw), Message: msg}, rawPath: raw}
+	if leaf != nil {
+		fe.fromSchema(leaf)
+	}
+	return convertedError{FieldError: fe, rawPath: raw}
+}
+
+// codeOf maps kube-openapi's codes to the project's.
+func codeOf(c int32) Code {
+	switch c {
+	case errors.UnallowedPropertyCode:
+		return UnknownField
+	case errors.RequiredFailCode:
+		return Required
+	case errors.InvalidTypeCode:
+		return WrongType
+	case errors.EnumFailCode:
+		return Enum
+	case errors.PatternFailCode:
+		return Pattern
+	case errors.TooLongFailCode:
+		return TooLong
+	case errors.TooShortFailCode:
+		return TooShort
+	case errors.MaxFailCode:
+		return Maximum
+	case errors.MinFailCode:
+		return Minimum
+	case errors.MaxItemsFailCode:
+		return TooManyItems
+	case errors.MinItemsFailCode:
+		return TooFewItems
+	case errors.UniqueFailCode:
+		return Duplicates
+	}
+	return Other
+}
+
+// fromSchema fills in what the schema at the error's path says the value
+// should have been.
+func (fe *FieldError) fromSchema(s *spec.Schema) {
+	switch fe.Code {
+	case WrongType:
+		fe.Expected = strings.Join(s.Type, ",")
+	case Enum:
+		fe.Allowed = s.Enum
+	case Pattern:
+		fe.Pattern = s.Pattern
+	case TooLong:
+		fe.Limit = limit(s.MaxLength)
+	case TooShort:
+		fe.Limit = limit(s.MinLength)
+	case TooManyItems:
+		fe.Limit = limit(s.MaxItems)
+	case TooFewItems:
+		fe.Limit = limit(s.MinItems)
+	case Maximum:
+		if s.Maximum != nil {
+			fe.Limit = strconv.FormatFloat(*s.Maximum, 'f', -1, 64)
+		}
+		fe.Exclusive = s.ExclusiveMaximum
+	case Minimum:
+		if s.Minimum != nil {
+			fe.Limit = strconv.FormatFloat(*s.Minimum, 'f', -1, 64)
+		}
+		fe.Exclusive = s.ExclusiveMinimum
+	}
+}
+
+func limit(n *int64) string {
+	if n == nil {
+		return ""
+	}
+	return strconv.FormatInt(*n, 10)
 }
 
 // prettyPath rewrites a dotted kube-openapi path (spec.syncPolicies.0.name)
 // into the project's path syntax, naming list elements by their "name" when
 // they have one: spec.syncPolicies.[name=prod].name. Map keys that contain
-// dots are matched greedily against the object.
-func prettyPath(n *yaml.Node, raw string) string {
+// dots are matched greedily against the object, and where the object ends
+// (a missing required field) against the schema's properties. It also
+// returns the schema at the path, or nil when the schema does not reach it.
+func prettyPath(n *yaml.Node, s *spec.Schema, raw string) (string, *spec.Schema) {
 	if raw == "" {
-		return ""
+		return "", s
 	}
 	parts := strings.Split(raw, ".")
 	var out []string
@@ -135,6 +218,7 @@ func prettyPath(n *yaml.Node, raw string) string {
 		}
 		switch {
 		case n != nil && n.Kind == yaml.SequenceNode:
+			s = itemSchema(s)
 			idx, err := strconv.Atoi(parts[i])
 			if err != nil || idx < 0 || idx >= len(n.Content) {
 				out = append(out, parts[i])
@@ -142,14 +226,15 @@ func prettyPath(n *yaml.Node, raw string) string {
 				continue
 			}
 			el := n.Content[idx]
-			out = append(out, ElementSelector(el, idx))
+			out = append(out, yamlnode.ElementSelector(el, idx))
 			n = el
 		case n != nil && n.Kind == yaml.MappingNode:
 			matched := false
 			for j := len(parts); j > i; j-- {
 				key := strings.Join(parts[i:j], ".")
-				if v := mapValue(n, key); v != nil {
-					out = append(out, quoteKey(key))
+				if v := yamlnode.MapValue(n, key); v != nil {
+					out = append(out, yamlnode.QuoteKey(key))
+					s = propertySchema(s, key)
 					n = v
 					i = j - 1
 					matched = true
@@ -157,40 +242,64 @@ func prettyPath(n *yaml.Node, raw string) string {
 				}
 			}
 			if !matched {
-				out = append(out, quoteKey(strings.Join(parts[i:], ".")))
-				return strings.Join(out, ".")
+				rest, leaf := schemaPath(s, parts[i:])
+				return strings.Join(append(out, rest...), "."), leaf
 			}
 		default:
+			rest, leaf := schemaPath(s, parts[i:])
+			return strings.Join(append(out, rest...), "."), leaf
+		}
+	}
+	return strings.Join(out, "."), s
+}
+
+// schemaPath follows the rest of a path that the object does not have
+// through the schema alone, matching dotted property names greedily.
+func schemaPath(s *spec.Schema, parts []string) ([]string, *spec.Schema) {
+	var out []string
+	for i := 0; i < len(parts); i++ {
+		if s == nil {
+			return append(out, yamlnode.QuoteKey(strings.Join(parts[i:], "."))), nil
+		}
+		if _, err := strconv.Atoi(parts[i]); err == nil && s.Items != nil {
 			out = append(out, parts[i])
-			n = nil
+			s = itemSchema(s)
+			continue
+		}
+		matched := false
+		for j := len(parts); j > i; j-- {
+			key := strings.Join(parts[i:j], ".")
+			if _, ok := s.Properties[key]; ok {
+				out = append(out, yamlnode.QuoteKey(key))
+				s = propertySchema(s, key)
+				i = j - 1
+				matched = true
+				break
+			}
+		}
+		if !matched {
+			return append(out, yamlnode.QuoteKey(strings.Join(parts[i:], "."))), propertySchema(s, strings.Join(parts[i:], "."))
 		}
 	}
-	return strings.Join(out, ".")
+	return out, s
 }
 
-// ElementSelector names a list element in path syntax: [name=x] when it has
-// a scalar name, else its index.
-func ElementSelector(el *yaml.Node, idx int) string {
-	if el != nil && el.Kind == yaml.MappingNode {
-		if v := mapValue(el, "name"); v != nil && v.Kind == yaml.ScalarNode && v.Value != "" {
-			return "[name=" + v.Value + "]"
-		}
+func propertySchema(s *spec.Schema, key string) *spec.Schema {
+	if s == nil {
+		return nil
 	}
-	return strconv.Itoa(idx)
-}
-
-func quoteKey(k string) string {
-	if strings.Contains(k, ".") {
-		return "[" + k + "]"
+	if p, ok := s.Properties[key]; ok {
+		return &p
 	}
-	return k
-}
-
-func mapValue(n *yaml.Node, key string) *yaml.Node {
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		if n.Content[i].Value == key {
-			return n.Content[i+1]
-		}
+	if s.AdditionalProperties != nil {
+		return s.AdditionalProperties.Schema
 	}
 	return nil
+}
+
+func itemSchema(s *spec.Schema) *spec.Schema {
+	if s == nil || s.Items == nil {
+		return nil
+	}
+	return s.Items.Schema
 }

@@ -139,17 +139,13 @@ func loadConfig(cfg *yaml.RNode) (*config, krm.Problems) {
 	}
 	for _, fe := range typ.Validate(cfg) {
 		hint := configHintDocs
-		switch {
-		case strings.HasPrefix(fe.Message, "unknown field"):
+		switch fe.Code {
+		case schema.UnknownField:
 			hint = "remove it or fix its spelling and indentation; the allowed fields are in transformers/crd/scenario.kurator.dev_imageregistrytransformers.yaml"
-		case strings.HasPrefix(fe.Message, "required"):
+		case schema.Required:
 			hint = "add it; " + configHintDocs
 		}
-		path := fe.Path
-		if strings.HasPrefix(path, "[.") && strings.HasSuffix(path, "]") {
-			path = path[2 : len(path)-1] // kube-openapi names root-level required fields ".spec"
-		}
-		problems.Errorf(id, path, src, hint, "%s", fe.Message)
+		problems.Errorf(id, fe.Path, src, hint, "%s", fe.Message)
 	}
 	if problems.HasErrors() {
 		return nil, problems
@@ -176,7 +172,7 @@ func loadConfig(cfg *yaml.RNode) (*config, krm.Problems) {
 	c.charts = compileChartRules(c.ChartRules, c.images, errf)
 	for i, s := range c.ImagePullSecrets {
 		field := "spec.imagePullSecrets." + strconv.Itoa(i)
-		if !validSecretName(s) {
+		if !krm.IsDNS1123Subdomain(s) {
 			errf(field, "use the name of a kubernetes.io/dockerconfigjson Secret in the workloads' namespaces",
 				"%q is not a valid Secret name (DNS-1123 subdomain)", s)
 		}
@@ -188,7 +184,7 @@ func loadConfig(cfg *yaml.RNode) (*config, krm.Problems) {
 	}
 	if sc := c.SourceCredentials; sc != nil {
 		for _, f := range []struct{ field, v string }{{"secretName", sc.SecretName}, {"caSecretName", sc.CASecretName}} {
-			if f.v != "" && !validSecretName(f.v) {
+			if f.v != "" && !krm.IsDNS1123Subdomain(f.v) {
 				errf("spec.sourceCredentials."+f.field, "use the name of a Secret in the sources' namespaces",
 					"%q is not a valid Secret name (DNS-1123 subdomain)", f.v)
 			}
@@ -215,10 +211,10 @@ func loadConfig(cfg *yaml.RNode) (*config, krm.Problems) {
 		if ml.Path == "" {
 			ml.Path = "mirror-list.yaml"
 		}
-		if !validSecretName(ml.Name) {
+		if !krm.IsDNS1123Subdomain(ml.Name) {
 			errf("spec.mirrorList.name", "use a DNS-1123 subdomain such as mirror-list", "%q is not a valid ConfigMap name", ml.Name)
 		}
-		if ml.Namespace != "" && !validLabel(ml.Namespace) {
+		if ml.Namespace != "" && !krm.IsDNS1123Label(ml.Namespace) {
 			errf("spec.mirrorList.namespace", "use a DNS-1123 label", "%q is not a valid namespace", ml.Namespace)
 		}
 		if strings.HasPrefix(ml.Path, "/") || strings.Contains(ml.Path, "..") {
@@ -230,32 +226,4 @@ func loadConfig(cfg *yaml.RNode) (*config, krm.Problems) {
 		return nil, problems
 	}
 	return c, problems
-}
-
-func validSecretName(s string) bool {
-	if s == "" || len(s) > 253 {
-		return false
-	}
-	for _, part := range strings.Split(s, ".") {
-		if !validLabel(part) {
-			return false
-		}
-	}
-	return true
-}
-
-func validLabel(s string) bool {
-	if s == "" || len(s) > 63 {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case c >= 'a' && c <= 'z', c >= '0' && c <= '9':
-		case c == '-' && i > 0 && i < len(s)-1:
-		default:
-			return false
-		}
-	}
-	return true
 }

@@ -1,9 +1,9 @@
 package transformers
 
 // This file is data: what Kurator installs by default and which images its
-// controllers pull on their own. Sources: /work/shared/kurator/API.md §1
-// ("Plugin defaults") and §5 ("Image and registry references"), taken from
-// kurator-dev/kurator@b6339412 pkg/fleet-manager/manifests/plugins/*.yaml,
+// controllers pull on their own. Sources, at kurator-dev/kurator@b6339412
+// (the commit kurator/crds/SOURCE.md names):
+// pkg/fleet-manager/manifests/plugins/*.yaml,
 // pkg/fleet-manager/plugin/plugin.go (mergeChartConfig replaces repository,
 // name and version together) and
 // pkg/fleet-manager/pipeline/render/predefined_task_content.go. When Kurator

@@ -4,8 +4,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/kurator-scenario/scenario-fn/internal/yamlnode"
 	"github.com/kurator-scenario/scenario-fn/krm"
-	"github.com/kurator-scenario/scenario-fn/schema"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
@@ -200,17 +200,7 @@ func (p *planner) applyImage(it *item, n *yaml.Node, what, value string, r refRe
 
 // --- small yaml.Node helpers (no RNode wrappers in the hot path) ---
 
-func mapGet(n *yaml.Node, key string) *yaml.Node {
-	if n == nil || n.Kind != yaml.MappingNode {
-		return nil
-	}
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		if n.Content[i].Value == key {
-			return n.Content[i+1]
-		}
-	}
-	return nil
-}
+func mapGet(n *yaml.Node, key string) *yaml.Node { return yamlnode.MapValue(n, key) }
 
 func mapPath(n *yaml.Node, keys ...string) *yaml.Node {
 	for _, k := range keys {
@@ -279,7 +269,7 @@ func findPath(root, target *yaml.Node) string {
 			stack = append(stack, frame{n: n.Content[i+1], part: quoteKey(n.Content[i].Value)})
 		case n.Kind == yaml.SequenceNode && i < len(n.Content):
 			stack[top].i++
-			stack = append(stack, frame{n: n.Content[i], part: schema.ElementSelector(n.Content[i], i)})
+			stack = append(stack, frame{n: n.Content[i], part: yamlnode.ElementSelector(n.Content[i], i)})
 		default:
 			stack = stack[:top]
 		}

@@ -1,12 +1,3 @@
-// Package credentials recognises credentials in Kubernetes resources: the
-// values of a Secret's data and stringData, values under keys that name a
-// credential (password, token, secret_key, apiKey, credentials, ...) and
-// values that have the shape of one (AWS access key ids, private key
-// blocks, tokens, passwords in URLs).
-//
-// The function uses it twice: to mask such values in every message it
-// prints (results, stderr, explain), and to warn when a template or overlay
-// commits a credential in plain text instead of a Flux ${VAR} placeholder.
 package credentials
 
 import (
@@ -16,6 +7,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/kurator-scenario/scenario-fn/internal/yamlnode"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
@@ -387,7 +379,7 @@ func object(n *yaml.Node, path string, out *[]Finding) {
 		case key == "metadata":
 			// Names and labels are not credentials; annotations may carry
 			// one (kubectl's last-applied-configuration).
-			if ann := mapValue(v, "annotations"); ann != nil && ann.Kind == yaml.MappingNode {
+			if ann := yamlnode.MapValue(v, "annotations"); ann != nil && ann.Kind == yaml.MappingNode {
 				for j := 0; j+1 < len(ann.Content); j += 2 {
 					a := ann.Content[j+1]
 					if a.Kind == yaml.ScalarNode && isString(a) {
@@ -477,8 +469,8 @@ func walk(n *yaml.Node, path string, c class, out *[]Finding) {
 		// {name: DB_PASSWORD, value: ...}: an environment variable (or a
 		// Helm --set, a Tekton param) that holds a credential.
 		named := false
-		if name := mapValue(n, "name"); c != credential && name != nil && name.Kind == yaml.ScalarNode && IsKey(name.Value) {
-			if v := mapValue(n, "value"); v != nil && v.Kind == yaml.ScalarNode && isString(v) && v.Value != "" {
+		if name := yamlnode.MapValue(n, "name"); c != credential && name != nil && name.Kind == yaml.ScalarNode && IsKey(name.Value) {
+			if v := yamlnode.MapValue(n, "value"); v != nil && v.Kind == yaml.ScalarNode && isString(v) && v.Value != "" {
 				*out = append(*out, Finding{Path: join(path, "value"), Value: v.Value, Reason: "credential " + name.Value,
 					Placeholder: IsPlaceholder(v.Value), Node: v})
 				named = true
@@ -541,23 +533,11 @@ func lastKey(path string) string {
 }
 
 func scalarAt(n *yaml.Node, key string) string {
-	v := mapValue(n, key)
+	v := yamlnode.MapValue(n, key)
 	if v == nil || v.Kind != yaml.ScalarNode {
 		return ""
 	}
 	return v.Value
-}
-
-func mapValue(n *yaml.Node, key string) *yaml.Node {
-	if n == nil || n.Kind != yaml.MappingNode {
-		return nil
-	}
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		if n.Content[i].Value == key {
-			return n.Content[i+1]
-		}
-	}
-	return nil
 }
 
 func join(path, k string) string {
@@ -575,7 +555,7 @@ func quoteKey(k string) string {
 }
 
 func elementSelector(el *yaml.Node, i int) string {
-	if v := mapValue(el, "name"); v != nil && v.Kind == yaml.ScalarNode && v.Value != "" {
+	if v := yamlnode.MapValue(el, "name"); v != nil && v.Kind == yaml.ScalarNode && v.Value != "" {
 		return "[name=" + v.Value + "]"
 	}
 	return strconv.Itoa(i)

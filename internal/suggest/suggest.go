@@ -1,5 +1,3 @@
-// Package suggest finds the name a user probably meant, for "did you
-// mean" hints in errors.
 package suggest
 
 import "strings"
@@ -49,4 +47,13 @@ func EditDistance(a, b string) int {
 		prev, cur = cur, prev
 	}
 	return prev[len(b)]
+}
+
+// Article returns "an" before a word that starts with a vowel letter and
+// "a" otherwise, for hints that name a type: "an integer", "a string".
+func Article(word string) string {
+	if word != "" && strings.ContainsRune("aeiou", rune(word[0])) {
+		return "an"
+	}
+	return "a"
 }

@@ -22,3 +22,11 @@ func TestSuggest(t *testing.T) {
 		t.Errorf("EditDistance = %d, want 3", d)
 	}
 }
+
+func TestArticle(t *testing.T) {
+	for word, want := range map[string]string{"integer": "an", "object": "an", "array": "an", "string": "a", "boolean": "a", "": "a"} {
+		if got := Article(word); got != want {
+			t.Errorf("Article(%q) = %q, want %q", word, got, want)
+		}
+	}
+}
