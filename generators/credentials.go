@@ -71,11 +71,14 @@ func plaintextCredentials(kind string, n *yaml.RNode) []credentialFinding {
 // render.finish calls it for each resource.
 func (r *render) warnPlaintextCredentials(res *resource, id *yaml.ResourceIdentifier) {
 	for _, c := range plaintextCredentials(res.kind, res.node) {
-		src := res.first
-		if o, ok := r.trace.originOf(res, c.Path); ok && o.Source.File != "" {
-			src = o.Source
-		}
-		r.problems.Warnf(id, c.Path, src, credentialHint, "%s", c.Message)
+		r.problems.Warnf(id, c.Path, res.first, credentialHint, "%s", c.Message)
+		path := c.Path
+		r.located(res, func(t *Trace, res *resource, p *krm.Problem) bool {
+			if o, ok := t.originOf(res, path); ok && o.Source.File != "" {
+				p.Source = o.Source
+			}
+			return true
+		})
 	}
 }
 

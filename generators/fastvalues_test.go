@@ -11,13 +11,14 @@ import (
 )
 
 // TestMemoisedTargetsMatchTheFilter renders instances of every built-in
-// chain with random values twice: through the memoised plan (cached chain,
-// as in a normal render) and through the replacement filter alone (traced
-// render, which bypasses the cache). The outputs must be byte-identical.
+// chain with random values twice, the two ways of writing values: through
+// the chain's memoised value plan (as a normal render of a second instance
+// does) and through the replacement filter alone (a Resolver with
+// filterValues). The outputs must be byte-identical.
 func TestMemoisedTargetsMatchTheFilter(t *testing.T) {
 	rnd := rand.New(rand.NewSource(1))
 	words := []string{"a", "b-c", "true", "1.10", "042", "${VAR}", "x:y", "localhost:5000/p", "null-ish", "🙂"}
-	rv := &Resolver{}
+	rv, filter := &Resolver{}, &Resolver{filterValues: true}
 	fastUsed, unset := 0, 0
 	for _, name := range CatalogNames() {
 		if Catalog()[name].Node.GetAnnotations()[AnnotationAbstract] == "true" {
@@ -63,9 +64,12 @@ func TestMemoisedTargetsMatchTheFilter(t *testing.T) {
 			if problems.HasErrors() {
 				t.Fatal(problems)
 			}
-			rv.render(inst, nil, false) // fills the memo
-			fast, p1 := rv.render(inst, nil, false)
-			slow, p2 := rv.render(inst, nil, true)
+			rv.Render(inst, nil, false) // fills the memo
+			if r := rv.render(inst, nil, nil); r.plan == nil && r.result != nil {
+				t.Fatalf("%s: the second render used no value plan", doc)
+			}
+			fast, p1 := rv.Render(inst, nil, false)
+			slow, p2 := filter.Render(inst, nil, false)
 			if p1.HasErrors() != p2.HasErrors() {
 				t.Fatalf("%s: problems differ:\nmemoised: %s\nfilter:   %s", doc, p1.Error(), p2.Error())
 			}
@@ -87,10 +91,10 @@ func TestMemoisedTargetsMatchTheFilter(t *testing.T) {
 	}
 	rewrites, hits := 0, 0
 	for _, b := range rv.bases {
-		if b.plan != nil {
-			fastUsed += len(b.plan.fast)
-			rewrites += len(b.plan.rewrites)
-			for _, rw := range b.plan.rewrites {
+		if plan := b.plan.Load(); plan != nil {
+			fastUsed += len(plan.fast)
+			rewrites += len(plan.rewrites)
+			for _, rw := range plan.rewrites {
 				hits += len(rw.cache)
 			}
 		}

@@ -596,12 +596,8 @@ func (r *render) checkSelector(app *resource, path string, parent *yaml.MapNode,
 	for _, fd := range labelProblems(nil, sel.YNode()) {
 		invalid = true
 		at := path + ".clusterSelector.matchLabels" + fd.path
-		src, note := r.trace.blame(app, at)
-		msg := "clusterSelector: " + fd.msg
-		if note != "" {
-			msg += " [" + note + "]"
-		}
-		r.problems.Errorf(app.id(r.inst), at, src, fd.hint, "%s", msg)
+		r.problems.Errorf(app.id(r.inst), at, krm.Source{}, fd.hint, "clusterSelector: %s", fd.msg)
+		r.locatedBlame(app, at)
 	}
 	if invalid || fleet == "" {
 		return
@@ -641,12 +637,9 @@ func (r *render) checkSelector(app *resource, path string, parent *yaml.MapNode,
 		described = append(described, fmt.Sprintf("and %d more", len(members)-maxDescribed))
 	}
 	path += ".clusterSelector.matchLabels"
-	src, note := r.trace.blame(app, path)
-	msg := fmt.Sprintf("clusterSelector %s matches none of Fleet %s's members: %s", flowLabels(want), fleet, strings.Join(described, ", "))
-	if note != "" {
-		msg += " [" + note + "]"
-	}
-	r.problems.Warnf(app.id(r.inst), path, src, "select labels a member has, or give a member these labels (its labels in values.members)", "%s", msg)
+	r.problems.Warnf(app.id(r.inst), path, krm.Source{}, "select labels a member has, or give a member these labels (its labels in values.members)",
+		"clusterSelector %s matches none of Fleet %s's members: %s", flowLabels(want), fleet, strings.Join(described, ", "))
+	r.locatedBlame(app, path)
 }
 
 // fleetMembers returns the Fleet's clusters with their labels; known is

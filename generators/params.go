@@ -859,7 +859,7 @@ func elementMatches(el *yaml.Node, i int, sel string) bool {
 // placeholderLeft reports a template placeholder that reached the output:
 // no value was written over it.
 func (r *render) placeholderLeft(res *resource, id *yaml.ResourceIdentifier, path, name string) {
-	src, _ := r.trace.originOf(res, path)
+	defer r.locatedAt(res, path)
 	var p *Param
 	for _, q := range r.params {
 		if q.Name == name {
@@ -868,14 +868,14 @@ func (r *render) placeholderLeft(res *resource, id *yaml.ResourceIdentifier, pat
 	}
 	switch {
 	case p == nil:
-		r.problems.Errorf(id, path, src.Source,
+		r.problems.Errorf(id, path, krm.Source{},
 			fmt.Sprintf("declare parameter %q with a target on this field in the template, or write a real value there", name),
 			"the field still holds the placeholder of parameter %q, which no template in the chain declares", name)
 	case p.Value == nil:
-		r.problems.Errorf(id, path, src.Source, fmt.Sprintf("set it under spec.values, e.g. %s: %s", name, example(p)),
+		r.problems.Errorf(id, path, krm.Source{}, fmt.Sprintf("set it under spec.values, e.g. %s: %s", name, example(p)),
 			"the field still holds the placeholder of parameter %q, which has no value (%s)", name, describe(p))
 	default:
-		r.problems.Errorf(id, path, src.Source,
+		r.problems.Errorf(id, path, krm.Source{},
 			fmt.Sprintf("the targets of %q (declared by template %s) do not reach this field: fix their select and fieldPaths", name, p.Template),
 			"the field still holds the placeholder of parameter %q: its value (%s) was written elsewhere", name, p.ValueFrom)
 	}
@@ -884,8 +884,8 @@ func (r *render) placeholderLeft(res *resource, id *yaml.ResourceIdentifier, pat
 // blamesBadValue reports whether the field at path was written by a
 // parameter whose value already failed its format check: the value's
 // error says it, the output checks need not say it again.
-func (r *render) blamesBadValue(res *resource, path string) bool {
-	o, ok := r.trace.originOf(res, path)
+func (r *render) blamesBadValue(t *Trace, res *resource, path string) bool {
+	o, ok := t.originOf(res, path)
 	if !ok {
 		return false
 	}

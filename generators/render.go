@@ -67,36 +67,136 @@ type render struct {
 	plan      *valuePlan
 	inst      *Template
 	resources []*resource
-	trace     *Trace
-	problems  krm.Problems
-	deleted   []deletion // whole resources layers deleted, in order
+	// trace is the provenance observer: nil records nothing and costs
+	// nothing.
+	trace    *Trace
+	problems krm.Problems
+	// soft are the values' format errors: reported first, and the render
+	// returns no resources.
+	soft    krm.Problems
+	deleted []deletion // whole resources layers deleted, in order
+	// pending are problems that name the layer that set a field, made
+	// while no observer recorded the layers (see Render).
+	pending []pendingLocation
+	result  *Result
 }
 
 // Render renders one instance. overlays are package overlay items for it.
-// When trace is false and the render reports problems, it is repeated with
-// tracing so that every error and warning names the layer and file that
-// set the field.
+// With trace, Result.Trace holds the provenance of every field (explain).
+//
+// There is one pipeline; provenance observes it. Problems are made once,
+// by the render that returns the resources. A problem that names the layer
+// which set a field (a validation finding, a Flux expression, a plain-text
+// credential, a leftover placeholder) is made where it is found, and its
+// location is filled in from the observer. When there was none, and only
+// then, the instance is rendered once more with one, through the same
+// memoised pipeline, to learn the origins: its problems are the same
+// (rendering is deterministic) and are dropped; only the locations of the
+// first render's problems are taken from it. Recording provenance in every
+// render instead would cost every clean render what only renders with such
+// problems need.
 func (rv *Resolver) Render(inst *Template, overlays []Overlay, trace bool) (*Result, krm.Problems) {
-	res, problems := rv.render(inst, overlays, trace)
-	if len(problems) > 0 && !trace {
-		if _, traced := rv.render(inst, overlays, true); len(traced) > 0 {
-			problems = traced
-		}
+	var obs *Trace
+	if trace {
+		obs = newTrace()
 	}
-	return res, problems
+	r := rv.render(inst, overlays, obs)
+	if len(r.pending) > 0 {
+		r.locate(rv.render(inst, overlays, newTrace()))
+	}
+	return r.outcome()
 }
 
-func (rv *Resolver) render(inst *Template, overlays []Overlay, tracing bool) (res *Result, problems krm.Problems) {
-	r := &render{inst: inst}
-	var soft krm.Problems
-	defer func() {
-		if len(soft) > 0 {
-			res, problems = nil, append(append(krm.Problems(nil), soft...), problems...)
-		}
-	}()
-	if tracing {
-		r.trace = newTrace()
+func (r *render) outcome() (*Result, krm.Problems) {
+	if len(r.soft) > 0 {
+		return nil, append(append(krm.Problems(nil), r.soft...), r.problems...)
 	}
+	if r.problems.HasErrors() {
+		return nil, r.problems
+	}
+	return r.result, r.problems
+}
+
+// locatedAt locates the problem just added at the layer that set path of
+// res (or its closest ancestor or descendant).
+func (r *render) locatedAt(res *resource, path string) {
+	r.located(res, func(t *Trace, res *resource, p *krm.Problem) bool {
+		o, _ := t.originOf(res, path)
+		p.Source = o.Source
+		return true
+	})
+}
+
+// locatedBlame locates the problem just added like Trace.blame, and says
+// in its message who set (or removed) the field.
+func (r *render) locatedBlame(res *resource, path string) {
+	r.located(res, func(t *Trace, res *resource, p *krm.Problem) bool {
+		blameInto(t, res, path, p)
+		return true
+	})
+}
+
+func blameInto(t *Trace, res *resource, path string, p *krm.Problem) {
+	src, note := t.blame(res, path)
+	p.Source = src
+	if note != "" {
+		p.Message += " [" + note + "]"
+	}
+}
+
+// pendingLocation is a problem (r.problems[i]) about a field of res whose
+// origin fill writes into it; fill returns false to drop the problem.
+type pendingLocation struct {
+	i    int
+	res  *resource
+	fill func(t *Trace, res *resource, p *krm.Problem) bool
+}
+
+// located gives the problem just added its location: now, when the render
+// is observed, or once the origins are known (Render).
+func (r *render) located(res *resource, fill func(t *Trace, res *resource, p *krm.Problem) bool) {
+	i := len(r.problems) - 1
+	if r.trace == nil {
+		r.pending = append(r.pending, pendingLocation{i: i, res: res, fill: fill})
+		return
+	}
+	if !fill(r.trace, res, &r.problems[i]) {
+		r.problems = r.problems[:i]
+	}
+}
+
+// locate fills the pending locations from an observed render of the same
+// instance: its resources are the same, in the same order.
+func (r *render) locate(traced *render) {
+	index := make(map[*resource]int, len(r.resources))
+	for i, res := range r.resources {
+		index[res] = i
+	}
+	drop := map[int]bool{}
+	for _, l := range r.pending {
+		i, ok := index[l.res]
+		if !ok || len(traced.resources) != len(r.resources) || traced.trace == nil {
+			continue // cannot happen: the renders are the same
+		}
+		if !l.fill(traced.trace, traced.resources[i], &r.problems[l.i]) {
+			drop[l.i] = true
+		}
+	}
+	r.pending = nil
+	if len(drop) == 0 {
+		return
+	}
+	kept := r.problems[:0:0]
+	for i, p := range r.problems {
+		if !drop[i] {
+			kept = append(kept, p)
+		}
+	}
+	r.problems = kept
+}
+
+func (rv *Resolver) render(inst *Template, overlays []Overlay, obs *Trace) *render {
+	r := &render{inst: inst, trace: obs}
 	instID := krm.IDOf(inst.Node)
 	if inst.Name != "" && !krm.IsDNS1123Subdomain(inst.Name) {
 		r.problems.Errorf(instID, "metadata.name", inst.at(inst.Node), "use lower-case letters, digits and '-'",
@@ -109,7 +209,7 @@ func (rv *Resolver) render(inst *Template, overlays []Overlay, tracing bool) (re
 	chain, ps := rv.Chain(inst)
 	r.problems = append(r.problems, ps...)
 	if ps.HasErrors() {
-		return nil, r.problems
+		return r
 	}
 	// An invalid name or namespace does not stop the checks of the values:
 	// every configuration error is reported in one run.
@@ -127,48 +227,40 @@ func (rv *Resolver) render(inst *Template, overlays []Overlay, tracing bool) (re
 	r.problems = append(r.problems, ps...)
 	markUnused(params, layers, overlays) // package overlay items may delete too
 	hard, formats := resolveValues(params, layers, inst)
-	soft = formats
+	r.soft = formats
 	r.problems = append(r.problems, hard...)
 	r.problems = append(r.problems, checkElements(params, inst)...)
 	if r.problems.HasErrors() {
-		return nil, r.problems
+		return r
 	}
 
 	var shadowed []shadowedField
-	if tracing {
-		shadowed = findShadowed(layers, 0, params)
-		for _, t := range chain {
-			r.mergeResources(t)
+	b := rv.base(r, chain)
+	if b == nil {
+		shadowed = findShadowed(chain, 0, params)
+	} else if len(inst.Parameters) == 0 {
+		b.once.Do(func() { b.shadowed = findShadowed(chain, 0, params) })
+		shadowed = b.shadowed
+		// The memoised targets hold for the chain's own resources only.
+		// Probing them costs more than one render's filter runs: the plan
+		// is built when a second instance of the chain renders (`render
+		// DIR`), never for a single one (kustomize, kpt), nor for the
+		// render Render repeats to learn origins (it uses a plan built).
+		if len(inst.Resources) == 0 && !rv.filterValues {
+			if obs == nil && b.renders.Add(1) > 1 {
+				b.planOnce.Do(func() { b.plan.Store(buildPlan(b.resources, params)) })
+			}
+			r.plan = b.plan.Load()
 		}
 	} else {
-		var b *chainBase
-		r.resources, b = rv.base(chain, inst)
-		r.problems = append(r.problems, b.problems...)
-		if len(inst.Parameters) == 0 {
-			b.once.Do(func() { b.shadowed = findShadowed(chain, 0, params) })
-			shadowed = b.shadowed
-			// The memoised targets hold for the chain's own resources only.
-			// Probing them costs more than one render's filter runs: the
-			// plan is built when a second instance of the chain renders
-			// (`render DIR`), never for a single one (kustomize, kpt).
-			if len(inst.Resources) == 0 && b.renders.Add(1) > 1 {
-				b.planOnce.Do(func() {
-					if !b.problems.HasErrors() {
-						b.plan = buildPlan(b.resources, params)
-					}
-				})
-				r.plan = b.plan
-			}
-		} else {
-			shadowed = findShadowed(chain, 0, params)
-		}
-		if len(inst.Resources) > 0 {
-			shadowed = append(append([]shadowedField(nil), shadowed...), findShadowed(layers, len(chain), params)...)
-		}
+		shadowed = findShadowed(chain, 0, params)
+	}
+	if len(inst.Resources) > 0 {
+		shadowed = append(append([]shadowedField(nil), shadowed...), findShadowed(layers, len(chain), params)...)
 	}
 	r.mergeResources(inst)
 	if r.problems.HasErrors() {
-		return nil, r.problems
+		return r
 	}
 	r.warnShadowed(shadowed, params)
 	r.params = params
@@ -183,15 +275,16 @@ func (rv *Resolver) render(inst *Template, overlays []Overlay, tracing bool) (re
 		r.mergeOverlayItem(o)
 	}
 	if r.problems.HasErrors() {
-		return nil, r.problems
+		return r
 	}
 	r.nameAndLink(chain)
 	r.flux()
 	out := r.finish()
 	if r.problems.HasErrors() {
-		return nil, r.problems
+		return r
 	}
-	return &Result{Resources: out, Chain: chain, Trace: r.trace, Params: params}, r.problems
+	r.result = &Result{Resources: out, Chain: chain, Trace: r.trace, Params: params}
+	return r
 }
 
 func (r *render) mergeResources(t *Template) {
@@ -200,38 +293,68 @@ func (r *render) mergeResources(t *Template) {
 	}
 }
 
-// base returns the resources the chain's templates contribute, merged, as
-// fresh copies. Every instance of the same chain shares one merge, also
-// across renders in one process (`render DIR` of many instances): the
-// templates do not depend on the instance (names and namespaces are set
-// later, by the naming rule).
-func (rv *Resolver) base(chain []*Template, inst *Template) ([]*resource, *chainBase) {
+// base gives r the resources the chain's templates contribute, merged,
+// as fresh copies, and returns the chain's memo. Every instance of the
+// same chain shares one merge, also across renders in one process (`render
+// DIR` of many instances): the templates do not depend on the instance
+// (names and namespaces are set later, by the naming rule). A chain whose
+// merge reports problems is merged for each render instead (nil memo): the
+// messages name the instance. With an observer, the copies take the
+// origins the memo recorded (once, on the first observed render).
+func (rv *Resolver) base(r *render, chain []*Template) *chainBase {
 	k := chainKey(chain)
-	b := bases.get(k, func() *chainBase {
-		r := &render{inst: &Template{Name: "x", Namespace: "x", Node: inst.Node}}
+	merge := func(trace *Trace) *render {
+		m := &render{inst: &Template{Name: "x", Namespace: "x", Node: r.inst.Node}, trace: trace}
 		for _, t := range chain {
-			r.mergeResources(t)
+			m.mergeResources(t)
 		}
-		return &chainBase{resources: r.resources, problems: r.problems}
+		return m
+	}
+	b := bases.get(k, func() *chainBase {
+		m := merge(nil)
+		return &chainBase{resources: m.resources, clean: len(m.problems) == 0}
 	})
 	if rv.bases == nil {
 		rv.bases = map[string]*chainBase{}
 	}
 	rv.bases[k] = b
-	out := make([]*resource, len(b.resources))
+	if !b.clean {
+		for _, t := range chain {
+			r.mergeResources(t)
+		}
+		return nil
+	}
+	if r.trace != nil {
+		b.originsOnce.Do(func() {
+			m := merge(newTrace())
+			b.origins = make([]resourceOrigins, len(m.resources))
+			for i, res := range m.resources {
+				b.origins[i] = resourceOrigins{set: m.trace.set[res], deleted: m.trace.deleted[res]}
+			}
+		})
+	}
+	r.resources = make([]*resource, len(b.resources))
 	for i, res := range b.resources {
 		c := *res
 		c.node = res.node.Copy()
-		out[i] = &c
+		r.resources[i] = &c
+		if r.trace != nil && i < len(b.origins) {
+			r.trace.adopt(&c, b.origins[i])
+		}
 	}
-	return out, b
+	return b
 }
 
 // chainBase is a chain's merged resources, shared read-only by every
 // render of the chain (concurrent ones too).
 type chainBase struct {
 	resources []*resource
-	problems  krm.Problems
+	clean     bool // the merge reported no problem
+
+	// origins are the provenance of resources, recorded once, by the
+	// first observed render; read-only after.
+	originsOnce sync.Once
+	origins     []resourceOrigins
 
 	// For instances that declare no parameters of their own, the chain's
 	// parameters are the instance's: what follows is computed once, by
@@ -242,9 +365,8 @@ type chainBase struct {
 	// renders counts the renders that could use the plan.
 	renders  atomic.Int64
 	planOnce sync.Once
-	// plan memoises where the chain's parameter targets write (nil after
-	// a merge error).
-	plan *valuePlan
+	// plan memoises where the chain's parameter targets write.
+	plan atomic.Pointer[valuePlan]
 }
 
 // chainKey identifies a chain by its templates' content: built-in
@@ -542,37 +664,8 @@ func (r *render) nodes() []*yaml.RNode {
 func (r *render) applyValues(params []*Param) {
 	nodes := r.nodes()
 	for _, a := range applications(params) {
-		if addrs, ok := r.plan.addresses(a.target); ok && a.p.Value.YNode().Kind == yaml.ScalarNode {
-			for _, addr := range addrs {
-				nodeAt(r.resources, addr).Value = a.p.Value.YNode().Value
-			}
+		if !r.writeValue(nodes, a) {
 			continue
-		}
-		rw := r.plan.rewriteFor(a.target)
-		var node *yaml.Node
-		var key string
-		if rw != nil {
-			node = nodeAt(r.resources, rw.addr)
-			key = node.Value + "\x00" + valueKey(a.p.Value)
-			if out, hit := rw.lookup(key); hit {
-				node.Value = out
-				continue
-			}
-		}
-		if err := applyValue(nodes, a); err != nil {
-			idx, src := 0, krm.Source{File: a.t.Template.Source}
-			for i, p := range a.t.Template.Parameters {
-				if p.Name == a.p.Name {
-					idx, src = i, p.Source
-				}
-			}
-			r.problems.Errorf(krm.IDOf(a.t.Template.Node), fmt.Sprintf("spec.parameters.%d.targets", idx), src,
-				"check the target's select and fieldPaths against the template's resources (use options.create: true for fields the resources do not have)",
-				"parameter %q: %v", a.p.Name, err)
-			continue
-		}
-		if rw != nil {
-			rw.store(key, node.Value)
 		}
 		if r.trace != nil {
 			for _, res := range r.resources {
@@ -581,6 +674,45 @@ func (r *render) applyValues(params []*Param) {
 		}
 	}
 	r.unsetValues(params, nodes)
+}
+
+// writeValue writes one target of a parameter: straight to the nodes the
+// chain's value plan memoised, or with the replacement filter. It reports
+// whether the write was done.
+func (r *render) writeValue(nodes []*yaml.RNode, a application) bool {
+	if addrs, ok := r.plan.addresses(a.target); ok && a.p.Value.YNode().Kind == yaml.ScalarNode {
+		for _, addr := range addrs {
+			nodeAt(r.resources, addr).Value = a.p.Value.YNode().Value
+		}
+		return true
+	}
+	rw := r.plan.rewriteFor(a.target)
+	var node *yaml.Node
+	var key string
+	if rw != nil {
+		node = nodeAt(r.resources, rw.addr)
+		key = node.Value + "\x00" + valueKey(a.p.Value)
+		if out, hit := rw.lookup(key); hit {
+			node.Value = out
+			return true
+		}
+	}
+	if err := applyValue(nodes, a); err != nil {
+		idx, src := 0, krm.Source{File: a.t.Template.Source}
+		for i, p := range a.t.Template.Parameters {
+			if p.Name == a.p.Name {
+				idx, src = i, p.Source
+			}
+		}
+		r.problems.Errorf(krm.IDOf(a.t.Template.Node), fmt.Sprintf("spec.parameters.%d.targets", idx), src,
+			"check the target's select and fieldPaths against the template's resources (use options.create: true for fields the resources do not have)",
+			"parameter %q: %v", a.p.Name, err)
+		return false
+	}
+	if rw != nil {
+		rw.store(key, node.Value)
+	}
+	return true
 }
 
 // unsetValues removes what parameters set to null write; after every
@@ -687,14 +819,14 @@ func (r *render) flux() {
 				hasPlaceholder = true
 			}
 			for _, e := range errs {
-				src, _ := r.trace.originOf(res, path)
 				if mode == FluxNone {
-					r.problems.Warnf(id, path, src.Source, "write ${NAME}, ${NAME:=default} or $${...} for a literal",
+					r.problems.Warnf(id, path, krm.Source{}, "write ${NAME}, ${NAME:=default} or $${...} for a literal",
 						"%s: Flux post-build substitution would fail on this if you apply the output with Flux: %v", e.Expr, e.Err)
 				} else {
-					r.problems.Errorf(id, path, src.Source, "write ${NAME}, ${NAME:=default} or $${...} for a literal",
+					r.problems.Errorf(id, path, krm.Source{}, "write ${NAME}, ${NAME:=default} or $${...} for a literal",
 						"%s: Flux post-build substitution fails on this: %v", e.Expr, e.Err)
 				}
+				r.locatedAt(res, path)
 			}
 		})
 		switch mode {
@@ -736,20 +868,20 @@ func (r *render) finish() []*yaml.RNode {
 		})
 		if p := findDirective(res.node.YNode(), ""); p != "" {
 			parent, _, _ := strings.Cut(p, ".$")
-			src, _ := r.trace.originOf(res, parent)
-			r.problems.Errorf(id, p, src.Source, "use $patch, $position and $setElementOrder only in maps and in lists that merge by key",
+			r.problems.Errorf(id, p, krm.Source{}, "use $patch, $position and $setElementOrder only in maps and in lists that merge by key",
 				"a %s directive would reach the output", p[strings.LastIndex(p, "$"):])
+			r.locatedAt(res, parent)
 		}
 		for _, f := range kurator.Validate(res.node) {
-			if r.blamesBadValue(res, f.Path) {
-				continue
-			}
-			src, note := r.trace.blame(res, f.Path)
-			p := f.Problem(id, src)
-			if note != "" {
-				p.Message += " [" + note + "]"
-			}
-			r.problems = append(r.problems, p)
+			r.problems = append(r.problems, f.Problem(id, krm.Source{}))
+			path := f.Path
+			r.located(res, func(t *Trace, res *resource, p *krm.Problem) bool {
+				if r.blamesBadValue(t, res, path) {
+					return false
+				}
+				blameInto(t, res, path, p)
+				return true
+			})
 		}
 		r.warnPlaintextCredentials(res, id)
 		out = append(out, res.node)

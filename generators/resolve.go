@@ -146,6 +146,10 @@ type Resolver struct {
 
 	files map[string][]*Template // parsed files by clean path
 	bases map[string]*chainBase  // merged template layers by chain
+	// filterValues writes every value with the replacement filter, never
+	// through a chain's value plan: the reference the plan's differential
+	// test compares with (fastvalues_test.go).
+	filterValues bool
 }
 
 // isPath tells a file reference (./x.yaml, dir/x.yaml) from a name.

@@ -25,8 +25,9 @@ func (o Origin) String() string {
 }
 
 // Trace records, per generated resource, the origin of every leaf field and
-// of every field a later layer deleted. It is filled only when asked for
-// (explain, error attribution): the normal render does not pay for it.
+// of every field a later layer deleted. It observes the render pipeline
+// (Render): filled only when asked for (explain, and locating problems that
+// name the layer which set a field); a nil Trace records nothing.
 type Trace struct {
 	set     map[*resource]map[string]Origin
 	deleted map[*resource]map[string]Origin
@@ -128,6 +129,31 @@ func grew(cur map[string]leaf, path string) bool {
 		}
 	}
 	return false
+}
+
+// resourceOrigins is the provenance of one resource of a chain's memoised
+// base (chainBase.origins), shared read-only.
+type resourceOrigins struct {
+	set, deleted map[string]Origin
+}
+
+// adopt gives r, a copy of a memoised base resource, the base's origins.
+func (t *Trace) adopt(r *resource, o resourceOrigins) {
+	set := make(map[string]Origin, len(o.set))
+	for p, v := range o.set {
+		set[p] = v
+	}
+	t.set[r] = set
+	if o.deleted != nil {
+		d := make(map[string]Origin, len(o.deleted))
+		for p, v := range o.deleted {
+			d[p] = v
+		}
+		t.deleted[r] = d
+	}
+	cur := map[string]leaf{}
+	leaves(r.node.YNode(), "", cur)
+	t.prev[r] = cur
 }
 
 // force attributes one field to o (the naming rule names even what a
