@@ -55,9 +55,10 @@ spec:
 // FuzzParameterTargets writes a fuzzed value through a fuzzed parameter
 // target (fieldPath, options.delimiter, options.index, options.create) of a
 // small template. Properties: no panic; two renders give the same result;
-// the memoised fast path (render without trace, a second instance through
-// the same resolver) gives exactly what the replacement filter gives (a
-// traced render); no $patch directive reaches the output.
+// the memoised fast path (a second instance through the same resolver, the
+// value plan in use) gives exactly what the replacement filter gives (a
+// Resolver with filterValues), and the provenance observer changes nothing;
+// no $patch directive reaches the output.
 func FuzzParameterTargets(f *testing.F) {
 	f.Add("spec.syncPolicies.[name=default].kustomization.images.0.newTag", "", 0, false, "v1.2.3", "v2")
 	f.Add("data.image", ":", 1, false, "v2", "v3")
@@ -138,13 +139,16 @@ func FuzzParameterTargets(f *testing.F) {
 			}
 			return b.String()
 		}
-		fresh := func() *Resolver { return &Resolver{Package: map[string]*Template{"fz": template}} }
-		shared := fresh()
+		pkg := map[string]*Template{"fz": template}
+		shared := &Resolver{Package: pkg}
 		for _, v := range []string{v1, v2, v1} {
 			fast := render(shared, instance("a", v), false)
-			slow := render(fresh(), instance("a", v), true)
+			slow := render(&Resolver{Package: pkg, filterValues: true}, instance("a", v), false)
 			if fast != slow {
 				t.Fatalf("value %q: the memoised render differs from the filter's:\n--- fast\n%s\n--- filter\n%s", v, fast, slow)
+			}
+			if observed := render(shared, instance("a", v), true); observed != fast {
+				t.Fatalf("value %q: the observed render differs:\n--- unobserved\n%s\n--- observed\n%s", v, fast, observed)
 			}
 		}
 	})
