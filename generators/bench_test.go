@@ -3,6 +3,8 @@ package generators
 import (
 	"bytes"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -79,6 +81,41 @@ func BenchmarkRenderFloor(b *testing.B) {
 				var buf bytes.Buffer
 				if err := (kio.ByteWriter{Writer: &buf}).Write(nodes); err != nil {
 					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkRenderOneWarning renders one instance whose render reports one
+// warning: a shadowed field (names its layer itself) and a Flux expression
+// (located by provenance), as kustomize or kpt render a package.
+func BenchmarkRenderOneWarning(b *testing.B) {
+	for _, c := range []string{"warn-child-sets-parameterised-field", "flux-warns-invalid-variable"} {
+		b.Run(c, func(b *testing.B) {
+			dir := filepath.Join("testdata", c)
+			in, err := os.ReadFile(filepath.Join(dir, "input.yaml"))
+			if err != nil {
+				b.Fatal(err)
+			}
+			cfg, err := os.ReadFile(filepath.Join(dir, "config.yaml"))
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.ReportAllocs()
+			for b.Loop() {
+				docs, err := (&kio.ByteReader{Reader: bytes.NewReader(in), OmitReaderAnnotations: true}).Read()
+				if err != nil {
+					b.Fatal(err)
+				}
+				rv := &Resolver{Package: map[string]*Template{}}
+				for _, d := range docs {
+					t, _ := ParseTemplate(d, "input.yaml", true)
+					rv.Package[t.Name] = t
+				}
+				inst, _ := ParseTemplate(yaml.MustParse(string(cfg)), "config.yaml", true)
+				if _, problems := rv.Render(inst, nil, false); len(problems) != 1 || problems.HasErrors() {
+					b.Fatalf("want one warning, got %v", problems)
 				}
 			}
 		})

@@ -116,3 +116,28 @@ func renderedText(t *testing.T, rv *Resolver, inst *Template, trace bool) string
 	}
 	return b.String()
 }
+
+// Renders of one chain share its memo, its origins and its value plan,
+// concurrently too (`render DIR`): observed and unobserved renders in
+// parallel give what one render alone gives (go test -race checks the
+// sharing).
+func TestObservedRendersShareTheMemoConcurrently(t *testing.T) {
+	inst, pkg := observerCase(t, filepath.Join("testdata", "flux-warns-invalid-variable"))
+	if inst == nil {
+		t.Fatal("case not readable")
+	}
+	// Unobserved: the memo's origins are recorded by the concurrent
+	// observed renders below.
+	want := renderedText(t, &Resolver{Package: pkg}, inst, false)
+	errs := make(chan string, 16)
+	for i := 0; i < cap(errs); i++ {
+		go func(trace bool) {
+			errs <- renderedText(t, &Resolver{Package: pkg}, inst, trace)
+		}(i%2 == 0)
+	}
+	for i := 0; i < cap(errs); i++ {
+		if got := <-errs; got != want {
+			t.Errorf("a concurrent render differs:\n%s", cmp.Diff(want, got))
+		}
+	}
+}
