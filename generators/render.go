@@ -303,15 +303,8 @@ func (r *render) mergeResources(t *Template) {
 // origins the memo recorded (once, on the first observed render).
 func (rv *Resolver) base(r *render, chain []*Template) *chainBase {
 	k := chainKey(chain)
-	merge := func(trace *Trace) *render {
-		m := &render{inst: &Template{Name: "x", Namespace: "x", Node: r.inst.Node}, trace: trace}
-		for _, t := range chain {
-			m.mergeResources(t)
-		}
-		return m
-	}
 	b := bases.get(k, func() *chainBase {
-		m := merge(nil)
+		m := mergeChain(chain, r.inst.Node, nil)
 		return &chainBase{resources: m.resources, clean: len(m.problems) == 0}
 	})
 	if rv.bases == nil {
@@ -326,7 +319,7 @@ func (rv *Resolver) base(r *render, chain []*Template) *chainBase {
 	}
 	if r.trace != nil {
 		b.originsOnce.Do(func() {
-			m := merge(newTrace())
+			m := mergeChain(chain, r.inst.Node, newTrace())
 			b.origins = make([]resourceOrigins, len(m.resources))
 			for i, res := range m.resources {
 				b.origins[i] = resourceOrigins{set: m.trace.set[res], deleted: m.trace.deleted[res]}
@@ -343,6 +336,16 @@ func (rv *Resolver) base(r *render, chain []*Template) *chainBase {
 		}
 	}
 	return b
+}
+
+// mergeChain merges the chain's templates for an instance that is not
+// there yet: what the memo holds.
+func mergeChain(chain []*Template, node *yaml.RNode, trace *Trace) *render {
+	m := &render{inst: &Template{Name: "x", Namespace: "x", Node: node}, trace: trace}
+	for _, t := range chain {
+		m.mergeResources(t)
+	}
+	return m
 }
 
 // chainBase is a chain's merged resources, shared read-only by every
