@@ -859,7 +859,7 @@ func elementMatches(el *yaml.Node, i int, sel string) bool {
 // placeholderLeft reports a template placeholder that reached the output:
 // no value was written over it.
 func (r *render) placeholderLeft(res *resource, id *yaml.ResourceIdentifier, path, name string) {
-	defer r.locatedAt(res, path)
+	defer r.locatedAt(res, path) // the problem every case below adds
 	var p *Param
 	for _, q := range r.params {
 		if q.Name == name {
