@@ -38,9 +38,9 @@ type mirrorList struct {
 	entries map[entryKey]*mirrorEntry
 	// fresh are the entries added since the streaming run last resolved
 	// them (only with track).
-	fresh []*mirrorEntry
-	track bool
-	warned  map[string]bool
+	fresh  []*mirrorEntry
+	track  bool
+	warned map[string]bool
 	// copySource maps an image source to where it is copied from (a rule's
 	// copyFrom); nil = the source itself.
 	copySource func(string) string
