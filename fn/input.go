@@ -49,10 +49,34 @@ func newItemChecker() *itemChecker { return &itemChecker{seen: map[string]seenIt
 // check checks item i and reports whether it uses YAML aliases or merge
 // keys.
 func (c *itemChecker) check(i int, it *yaml.RNode, problems *krm.Problems) (aliases bool) {
-	id, src := krm.IDOf(it), krm.Source{File: krm.PathOf(it)}
+	local := checkItemAlone(i, it)
+	*problems = append(*problems, local.problems...)
+	c.identity(i, local, problems)
+	return local.aliases
+}
+
+// itemAlone is what check finds in an item by itself: the part of the
+// checks that may run on many items at once.
+type itemAlone struct {
+	problems krm.Problems
+	aliases  bool
+	id       *yaml.ResourceIdentifier
+	src      krm.Source
+	meta     yaml.ResourceMeta
+}
+
+func checkItemAlone(i int, it *yaml.RNode) itemAlone {
+	a := itemAlone{id: krm.IDOf(it), src: krm.Source{File: krm.PathOf(it)}}
+	a.aliases = checkKeys(it.YNode(), a.id, a.src, "item "+strconv.Itoa(i), &a.problems)
+	a.meta, _ = it.GetMeta()
+	return a
+}
+
+// identity is the rest of check: apiVersion and kind, and the identity
+// against the items before (called in item order).
+func (c *itemChecker) identity(i int, a itemAlone, problems *krm.Problems) {
+	id, src, meta := a.id, a.src, a.meta
 	where := "item " + strconv.Itoa(i)
-	aliases = checkKeys(it.YNode(), id, src, where, problems)
-	meta, _ := it.GetMeta()
 	var missing []string
 	if strings.TrimSpace(meta.APIVersion) == "" {
 		missing = append(missing, "apiVersion")
@@ -63,10 +87,10 @@ func (c *itemChecker) check(i int, it *yaml.RNode, problems *krm.Problems) (alia
 	if len(missing) > 0 {
 		problems.Errorf(id, missing[0], src, "add apiVersion and kind, or remove the document from the package",
 			"%s has no %s: it is not a Kubernetes object", where, strings.Join(missing, " and "))
-		return aliases
+		return
 	}
 	if meta.Name == "" {
-		return aliases
+		return
 	}
 	group, _, found := strings.Cut(meta.APIVersion, "/")
 	if !found {
@@ -80,10 +104,9 @@ func (c *itemChecker) check(i int, it *yaml.RNode, problems *krm.Problems) (alia
 		}
 		problems.Warnf(id, "metadata.name", src, "remove or rename one of them: kustomize and kubectl apply reject duplicates",
 			"%s has the same group, kind, namespace and name as %s; both pass through unchanged", where, other)
-		return aliases
+		return
 	}
 	c.seen[key] = seenItem{index: i, path: src.File}
-	return aliases
 }
 
 // measureAliases charges the aliases of every item and of the

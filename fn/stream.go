@@ -3,7 +3,10 @@ package fn
 import (
 	"fmt"
 	"io"
+	"runtime"
+	"runtime/debug"
 	"sync"
+	"sync/atomic"
 
 	"github.com/kurator-scenario/scenario-fn/internal/credentials"
 	"github.com/kurator-scenario/scenario-fn/krm"
@@ -51,6 +54,11 @@ func runStream(ctx *krm.Context, input []byte, stdout, stderr io.Writer) (code i
 	if checkKeys(fc.YNode(), krm.IDOf(fc), krm.Source{File: krm.PathOf(fc)}, "the functionConfig", &fcProblems) || len(fcProblems) > 0 {
 		return 0, false
 	}
+	// The live heap of a streaming run is small (the input and one chunk
+	// of trees), so the collector would run over and over on it: let the
+	// heap grow to a few times the live data (the memory limit still
+	// bounds it).
+	defer debug.SetGCPercent(debug.SetGCPercent(streamGCPercent))
 	out, err := streamItems(ctx, sp, s)
 	if err != nil {
 		return 0, false
@@ -100,6 +108,13 @@ type streamed struct {
 
 // streamItems runs the processor over the items; errFallback (or a
 // panic, turned into it) means the whole-list path must run instead.
+//
+// The items go through in chunks of a bounded size (chunkBytes of input,
+// at least one item): the chunk's items are parsed and checked on every
+// core, handed to the processor one by one in order, then serialised
+// (those it changed) and searched for credentials on every core, and
+// dropped. Memory is the input, the new bytes of changed items, and one
+// chunk of trees.
 func streamItems(ctx *krm.Context, sp krm.StreamProcessor, s *krm.Split) (out *streamed, err error) {
 	defer func() {
 		if r := recover(); r != nil {
@@ -115,28 +130,60 @@ func streamItems(ctx *krm.Context, sp krm.StreamProcessor, s *krm.Split) (out *s
 	var checks krm.Problems
 	checker := newItemChecker()
 	// The whole-list path masks the credentials of the items as the
-	// processor left them (edited in place) and of the new items.
-	var masker credentials.Masker
-	for i := 0; i < s.Len(); i++ {
-		it, ok := s.Item(i)
-		if !ok || krm.CheckObject(it) != nil {
+	// processor left them (edited in place) and of the new items: their
+	// values, collected per item, are added in item order.
+	secrets := make([][]string, s.Len())
+	type slot struct {
+		n     *yaml.RNode
+		alone itemAlone
+		bad   bool
+	}
+	var slots []slot
+	for lo := 0; lo < s.Len(); {
+		hi, size := lo, 0
+		for hi < s.Len() && (hi == lo || size+len(s.Raw(hi)) <= chunkBytes) {
+			size += len(s.Raw(hi))
+			hi++
+		}
+		slots = append(slots[:0], make([]slot, hi-lo)...)
+		if !parallel(lo, hi, func(i int) bool {
+			sl := &slots[i-lo]
+			it, ok := s.Item(i)
+			if !ok || krm.CheckObject(it) != nil {
+				return false
+			}
+			sl.n, sl.alone = it, checkItemAlone(i, it)
+			return !sl.alone.aliases // aliases: expanded on the whole-list path, within the alias budget
+		}) {
 			return nil, errFallback
 		}
-		if checker.check(i, it, &checks) {
-			return nil, errFallback // aliases: expanded on the whole-list path, within the alias budget
-		}
-		if checks.HasErrors() {
-			continue // no processor runs on such a list: only the checks are reported
-		}
-		if run.Item(i, it) {
-			b, err := s.EncodeItem(it)
-			if err != nil {
-				return nil, errFallback
+		changed := make([]bool, hi-lo)
+		for i := lo; i < hi; i++ {
+			sl := &slots[i-lo]
+			checks = append(checks, sl.alone.problems...)
+			checker.identity(i, sl.alone, &checks)
+			if !checks.HasErrors() {
+				changed[i-lo] = run.Item(i, sl.n)
 			}
-			out.encoded[i] = b
 		}
-		masker.AddNode(it)
+		if !parallel(lo, hi, func(i int) bool {
+			sl := &slots[i-lo]
+			if changed[i-lo] {
+				b, err := s.EncodeItem(sl.n)
+				if err != nil {
+					return false
+				}
+				out.encoded[i] = b
+			}
+			secrets[i] = credentialValues(sl.n)
+			sl.n = nil
+			return true
+		}) {
+			return nil, errFallback
+		}
+		lo = hi
 	}
+	var masker credentials.Masker
 	var problems krm.Problems
 	var replace map[int]*yaml.RNode
 	var appended []*yaml.RNode
@@ -147,7 +194,6 @@ func streamItems(ctx *krm.Context, sp krm.StreamProcessor, s *krm.Split) (out *s
 	if checks.HasErrors() || problems.HasErrors() {
 		// nothing changes: the messages are masked with the items as they came
 		out.failed, out.encoded = true, nil
-		masker = credentials.Masker{}
 		for i := 0; i < s.Len(); i++ {
 			it, _ := s.Item(i)
 			masker.AddNode(it)
@@ -158,6 +204,11 @@ func streamItems(ctx *krm.Context, sp krm.StreamProcessor, s *krm.Split) (out *s
 		}
 		out.problems = maskIfNeeded(&masker, all)
 		return out, nil
+	}
+	for _, vs := range secrets {
+		for _, v := range vs {
+			masker.Add(v)
+		}
 	}
 	for i, n := range replace {
 		b, err := s.EncodeItem(n)
@@ -178,6 +229,63 @@ func streamItems(ctx *krm.Context, sp krm.StreamProcessor, s *krm.Split) (out *s
 	masker.AddNode(fc)
 	out.problems = maskIfNeeded(&masker, all)
 	return out, nil
+}
+
+// streamGCPercent is the GOGC of a streaming run.
+const streamGCPercent = 400
+
+// chunkBytes bounds the input bytes of the items in one chunk.
+const chunkBytes = 256 << 10
+
+// credentialValues is what Masker.AddNode adds for n.
+func credentialValues(n *yaml.RNode) []string {
+	var out []string
+	for _, f := range credentials.Find(n) {
+		if !f.Placeholder {
+			out = append(out, f.Value)
+		}
+	}
+	return out
+}
+
+// parallel calls f for lo..hi-1 on every core and reports whether every
+// call returned true (a panic counts as false).
+func parallel(lo, hi int, f func(i int) bool) bool {
+	workers := min(runtime.GOMAXPROCS(0), hi-lo)
+	if workers <= 1 {
+		for i := lo; i < hi; i++ {
+			if !f(i) {
+				return false
+			}
+		}
+		return true
+	}
+	var next atomic.Int64
+	next.Store(int64(lo))
+	var failed atomic.Bool
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer func() {
+				if recover() != nil {
+					failed.Store(true)
+				}
+			}()
+			for !failed.Load() {
+				i := int(next.Add(1) - 1)
+				if i >= hi {
+					return
+				}
+				if !f(i) {
+					failed.Store(true)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	return !failed.Load()
 }
 
 // maskIfNeeded is redact's masking for a processor without krm.Sensitive:
