@@ -18,6 +18,9 @@ import (
 // it off to run the whole-list path on the same input.
 var streaming = true
 
+// streamedRuns counts the runs that took the streaming path (for tests).
+var streamedRuns atomic.Int64
+
 // errFallback ends a streaming run that met something only the whole-list
 // path handles; nothing has been written then.
 var errFallback = fmt.Errorf("not streamable")
@@ -63,6 +66,7 @@ func runStream(ctx *krm.Context, input []byte, stdout, stderr io.Writer) (code i
 	if err != nil {
 		return 0, false
 	}
+	streamedRuns.Add(1)
 
 	var mu sync.Mutex
 	written := false

@@ -147,7 +147,9 @@ func SplitResourceList(in []byte) (s *Split, ok bool) {
 		case blank || comment:
 			pos = next
 			continue
-		case ind > 0:
+		case ind > 0 || string(rest) == "-" || bytes.HasPrefix(rest, []byte("- ")):
+			// inside the current key's value (a sequence may start at
+			// column 0: "results:\n- message: ...")
 			if cur == nil {
 				return nil, false
 			}
@@ -275,15 +277,28 @@ func trimLowTail(in []byte, start, end int) int {
 // alias to an anchor of another item, a quoted string that the split cut,
 // ...) or is not a mapping: the caller then reads the whole list with Read.
 func (s *Split) Item(i int) (n *yaml.RNode, ok bool) {
+	raw := s.Raw(i)
+	want := 1
+	if bytes.IndexByte(raw, '#') >= 0 {
+		// yaml.v3 attaches a comment at the end of the item to a node
+		// that depends on what follows: parse it followed by another
+		// item, as it is in the list.
+		next := make([]byte, 0, len(raw)+s.indent+8)
+		next = append(append(append(next, raw...), bytes.Repeat([]byte(" "), s.indent)...), "- ~\n"...)
+		raw, want = next, 2
+	}
 	var doc yaml.Node
-	if err := yaml.NewDecoder(bytes.NewReader(s.Raw(i))).Decode(&doc); err != nil {
+	if err := yaml.NewDecoder(bytes.NewReader(raw)).Decode(&doc); err != nil {
 		return nil, false
 	}
 	if doc.Kind != yaml.DocumentNode || len(doc.Content) != 1 {
 		return nil, false
 	}
 	seq := doc.Content[0]
-	if seq.Kind != yaml.SequenceNode || seq.Style != 0 || len(seq.Content) != 1 || seq.Content[0].Kind != yaml.MappingNode {
+	if seq.Kind != yaml.SequenceNode || seq.Style != 0 || len(seq.Content) != want || seq.Content[0].Kind != yaml.MappingNode {
+		return nil, false
+	}
+	if want == 2 && (seq.Content[1].Kind != yaml.ScalarNode || seq.Content[1].Value != "~" || seq.Content[1].HeadComment != "") {
 		return nil, false
 	}
 	return yaml.NewRNode(seq.Content[0]), true
@@ -305,9 +320,19 @@ func (s *Split) EncodeItem(n *yaml.RNode) (out []byte, err error) {
 	restore, footComments := spellNulls([]*yaml.RNode{n})
 	defer restore()
 	seq := &yaml.Node{Kind: yaml.SequenceNode, Content: []*yaml.Node{n.YNode()}}
+	doc := &yaml.Node{Kind: yaml.DocumentNode, Content: []*yaml.Node{seq}}
+	if footComments {
+		// yaml.v3 moves some foot comments on a read-write cycle, to where
+		// depends on what follows: write the item as the whole-list path
+		// does, under items: and followed by another item, and take the
+		// fixed point of read-and-write of that (see write).
+		seq.Content = append(seq.Content, &yaml.Node{Kind: yaml.MappingNode, Content: []*yaml.Node{
+			{Kind: yaml.ScalarNode, Value: sentinelKey}, {Kind: yaml.ScalarNode, Value: "x"}}})
+		doc.Content = []*yaml.Node{{Kind: yaml.MappingNode, Content: []*yaml.Node{{Kind: yaml.ScalarNode, Value: "items"}, seq}}}
+	}
 	var buf bytes.Buffer
 	enc := yaml.NewEncoder(&buf)
-	if err := enc.Encode(&yaml.Node{Kind: yaml.DocumentNode, Content: []*yaml.Node{seq}}); err != nil {
+	if err := enc.Encode(doc); err != nil {
 		return nil, err
 	}
 	if err := enc.Close(); err != nil {
@@ -322,9 +347,18 @@ func (s *Split) EncodeItem(n *yaml.RNode) (out []byte, err error) {
 			}
 			out = next
 		}
+		// what is left of the sentinel: "items:\n" before, "- sentinel: x\n" after
+		tail := []byte("\n- " + sentinelKey + ": x\n")
+		if !bytes.HasPrefix(out, []byte("items:\n")) || !bytes.HasSuffix(out, tail) {
+			return nil, fmt.Errorf("foot comments: the item did not read back in place")
+		}
+		out = out[len("items:\n") : len(out)-len(tail)+1]
 	}
 	return indentLines(out, s.indent), nil
 }
+
+// sentinelKey names the stand-in for the next item in EncodeItem.
+const sentinelKey = "scenario-fn-next-item"
 
 func indentLines(b []byte, n int) []byte {
 	if n <= 0 {
