@@ -5,6 +5,8 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"regexp"
+	"unicode/utf8"
 
 	"sigs.k8s.io/kustomize/kyaml/fn/framework"
 	"sigs.k8s.io/kustomize/kyaml/kio"
@@ -47,7 +49,7 @@ func (s *Split) Raw(i int) []byte { return s.in[s.items[i].start:s.items[i].end]
 // SplitResourceList cuts in into items; ok is false for any input it does
 // not handle (see Split), which must then be read with Read.
 func SplitResourceList(in []byte) (s *Split, ok bool) {
-	if len(in) == 0 || in[len(in)-1] != '\n' || bytes.IndexByte(in, '\r') >= 0 || bytes.HasPrefix(in, []byte("\xef\xbb\xbf")) {
+	if len(in) == 0 || in[len(in)-1] != '\n' || bytes.IndexByte(in, '\r') >= 0 || bytes.HasPrefix(in, []byte("\xef\xbb\xbf")) || !utf8.Valid(in) {
 		return nil, false
 	}
 	s = &Split{in: in, indent: -1}
@@ -211,6 +213,7 @@ func SplitResourceList(in []byte) (s *Split, ok bool) {
 		return nil, false
 	}
 	top := doc.Content[0]
+	kind := false
 	for i := 0; i+1 < len(top.Content); i += 2 {
 		k, v := top.Content[i], top.Content[i+1]
 		switch k.Value {
@@ -218,11 +221,16 @@ func SplitResourceList(in []byte) (s *Split, ok bool) {
 			if v.Kind != yaml.ScalarNode || v.Value != kio.ResourceListKind {
 				return nil, false
 			}
+			kind = true
+		case "apiVersion":
+			if v.Kind != yaml.ScalarNode {
+				return nil, false
+			}
 		case "functionConfig":
 			s.FunctionConfig = yaml.NewRNode(v)
 		}
 	}
-	if s.FunctionConfig == nil || s.FunctionConfig.YNode().Kind != yaml.MappingNode {
+	if !kind || s.FunctionConfig == nil || s.FunctionConfig.YNode().Kind != yaml.MappingNode {
 		return nil, false
 	}
 	return s, true
@@ -278,6 +286,11 @@ func trimLowTail(in []byte, start, end int) int {
 // ...) or is not a mapping: the caller then reads the whole list with Read.
 func (s *Split) Item(i int) (n *yaml.RNode, ok bool) {
 	raw := s.Raw(i)
+	if bytes.IndexByte(raw, '+') >= 0 && keepChomping.Match(raw) {
+		// a block scalar that keeps its trailing blank lines: how many it
+		// keeps depends on what follows the item
+		return nil, false
+	}
 	want := 1
 	if bytes.IndexByte(raw, '#') >= 0 {
 		// yaml.v3 attaches a comment at the end of the item to a node
@@ -303,6 +316,8 @@ func (s *Split) Item(i int) (n *yaml.RNode, ok bool) {
 	}
 	return yaml.NewRNode(seq.Content[0]), true
 }
+
+var keepChomping = regexp.MustCompile(`[|>][1-9]?\+|[|>]\+[1-9]`)
 
 // EncodeItem serialises one item as an entry of the items sequence, in
 // the indentation of the input's items, the way Write serialises it in a
