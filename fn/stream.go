@@ -1,6 +1,7 @@
 package fn
 
 import (
+	"bytes"
 	"fmt"
 	"io"
 	"runtime"
@@ -43,7 +44,7 @@ func runStream(ctx *krm.Context, input []byte, stdout, stderr io.Writer) (code i
 	if !streaming {
 		return 0, false
 	}
-	s, ok := krm.SplitResourceList(input)
+	s, ok := krm.SplitResourceList(input, mayStream)
 	if !ok {
 		return 0, false
 	}
@@ -101,6 +102,18 @@ func runStream(ctx *krm.Context, input []byte, stdout, stderr io.Writer) (code i
 		return 1, true
 	}
 	return 0, true
+}
+
+// mayStream is a cheap test of the functionConfig's bytes: false when it
+// cannot name the kind of a processor that streams (a list for the
+// generator is then not parsed twice).
+func mayStream(fc []byte) bool {
+	for kind, p := range processors {
+		if _, ok := p.(krm.StreamProcessor); ok && bytes.Contains(fc, []byte(kind)) {
+			return true
+		}
+	}
+	return false
 }
 
 type streamed struct {

@@ -163,8 +163,8 @@ func differential(t *testing.T, label string, in []byte) (bool, diffStats) {
 		t.Errorf("%s: the results differ:\n%s", label, nlLineDiff(a, b))
 	}
 	// Byte level.
-	sin, ok := krm.SplitResourceList(in)
-	snew, ok2 := krm.SplitResourceList([]byte(newOut))
+	sin, ok := krm.SplitResourceList(in, nil)
+	snew, ok2 := krm.SplitResourceList([]byte(newOut), nil)
 	if !ok || !ok2 {
 		t.Errorf("%s: streamed, but the input (%v) or the output (%v) does not split", label, ok, ok2)
 		return streamed, st
@@ -186,7 +186,7 @@ func differential(t *testing.T, label string, in []byte) (bool, diffStats) {
 		t.Errorf("%s: %d output items for %d input items", label, snew.Len(), sin.Len())
 		return streamed, st
 	}
-	sold, okOld := krm.SplitResourceList([]byte(oldOut))
+	sold, okOld := krm.SplitResourceList([]byte(oldOut), nil)
 	strict := okOld && sold.Len() == snew.Len() && sin.Raw(0)[0] == '-' && !commentBetweenItems(in)
 	for i := 0; i < sin.Len(); i++ {
 		if bytes.Equal(sin.Raw(i), snew.Raw(i)) {

@@ -47,8 +47,11 @@ func (s *Split) Len() int { return len(s.items) }
 func (s *Split) Raw(i int) []byte { return s.in[s.items[i].start:s.items[i].end] }
 
 // SplitResourceList cuts in into items; ok is false for any input it does
-// not handle (see Split), which must then be read with Read.
-func SplitResourceList(in []byte) (s *Split, ok bool) {
+// not handle (see Split), which must then be read with Read. want, when
+// not nil, sees the functionConfig section's bytes before anything is
+// parsed: false ends the split there (a list the caller would not stream
+// is not parsed twice).
+func SplitResourceList(in []byte, want func(fc []byte) bool) (s *Split, ok bool) {
 	if len(in) == 0 || in[len(in)-1] != '\n' || bytes.IndexByte(in, '\r') >= 0 || bytes.HasPrefix(in, []byte("\xef\xbb\xbf")) || !utf8.Valid(in) {
 		return nil, false
 	}
@@ -204,6 +207,9 @@ func SplitResourceList(in []byte) (s *Split, ok bool) {
 			end = s.fc.end
 		}
 		head.Write(in[sec.start:end])
+	}
+	if want != nil && !want(in[s.fc.start:s.fc.end]) {
+		return nil, false
 	}
 	var doc yaml.Node
 	if err := yaml.NewDecoder(&head).Decode(&doc); err != nil {

@@ -73,7 +73,7 @@ func FuzzSplitResourceList(f *testing.F) {
 		if len(in) > 64<<10 {
 			return
 		}
-		s, ok := krm.SplitResourceList(in)
+		s, ok := krm.SplitResourceList(in, nil)
 		if !ok {
 			return
 		}
@@ -124,7 +124,7 @@ func FuzzSplitResourceList(f *testing.F) {
 		if err := s.Write(&out, nil, nil, nil); err != nil {
 			t.Fatal(err)
 		}
-		again, ok := krm.SplitResourceList(out.Bytes())
+		again, ok := krm.SplitResourceList(out.Bytes(), nil)
 		if !ok || again.Len() != s.Len() {
 			t.Fatalf("the written list does not split into %d items:\n%s", s.Len(), out.String())
 		}
@@ -141,7 +141,7 @@ func FuzzSplitResourceList(f *testing.F) {
 func TestSplitForms(t *testing.T) {
 	want := []bool{true, true, true, false, false, false, false, true, true, true, false, false, true}
 	for i, s := range streamSeeds {
-		_, ok := krm.SplitResourceList([]byte(s))
+		_, ok := krm.SplitResourceList([]byte(s), nil)
 		if ok != want[i] {
 			t.Errorf("seed %d: split %v, want %v:\n%s", i, ok, want[i], s)
 		}
