@@ -63,12 +63,8 @@ func runStream(ctx *krm.Context, input []byte, stdout, stderr io.Writer) (code i
 	// heap grow to a few times the live data (the memory limit still
 	// bounds it).
 	defer debug.SetGCPercent(debug.SetGCPercent(streamGCPercent))
-	out, err := streamItems(ctx, sp, s)
-	if err != nil {
-		return 0, false
-	}
-	streamedRuns.Add(1)
-
+	// Over the process memory limit the input goes back as it came, as on
+	// the whole-list path (which sets its own hook if it runs instead).
 	var mu sync.Mutex
 	written := false
 	krm.OnMemoryExceeded(func() bool {
@@ -78,9 +74,14 @@ func runStream(ctx *krm.Context, input []byte, stdout, stderr io.Writer) (code i
 			return false
 		}
 		_, _ = stdout.Write(input)
-		return true
+		return true // mu stays locked: the process exits
 	})
 	defer krm.OnMemoryExceeded(nil)
+	out, err := streamItems(ctx, sp, s)
+	if err != nil {
+		return 0, false
+	}
+	streamedRuns.Add(1)
 	for _, p := range out.problems {
 		if p.Severity == framework.Error || p.Severity == framework.Warning {
 			fmt.Fprintln(stderr, p.String())
