@@ -131,8 +131,8 @@ type streamed struct {
 // at least one item): the chunk's items are parsed and checked on every
 // core, handed to the processor one by one in order, then serialised
 // (those it changed) and searched for credentials on every core, and
-// dropped. Memory is the input, the new bytes of changed items, and the
-// trees of the few chunks in flight.
+// dropped. Memory is the input, the new bytes of changed items, and one
+// chunk of trees.
 func streamItems(ctx *krm.Context, sp krm.StreamProcessor, s *krm.Split) (out *streamed, err error) {
 	defer func() {
 		if r := recover(); r != nil {
@@ -151,116 +151,55 @@ func streamItems(ctx *krm.Context, sp krm.StreamProcessor, s *krm.Split) (out *s
 	// processor left them (edited in place) and of the new items: their
 	// values, collected per item, are added in item order.
 	secrets := make([][]string, s.Len())
-	// Three stages overlap: while the items of one chunk are planned in
-	// order, the next chunk is parsed and checked and the one before is
-	// serialised and searched for credentials, each of those on every core.
 	type slot struct {
 		n     *yaml.RNode
 		alone itemAlone
+		bad   bool
 	}
-	type chunk struct {
-		lo, hi  int
-		slots   []slot
-		changed []bool
-		ok      bool
-	}
-	var bounds [][2]int
+	var slots []slot
 	for lo := 0; lo < s.Len(); {
 		hi, size := lo, 0
 		for hi < s.Len() && (hi == lo || size+len(s.Raw(hi)) <= chunkBytes) {
 			size += len(s.Raw(hi))
 			hi++
 		}
-		bounds = append(bounds, [2]int{lo, hi})
-		lo = hi
-	}
-	parsed := make(chan *chunk, 1)
-	planned := make(chan *chunk, 1)
-	stop := make(chan struct{})
-	var stageFailed atomic.Bool
-	var wg sync.WaitGroup
-	var once sync.Once
-	shutdown := func() {
-		once.Do(func() {
-			close(stop)
-			close(planned)
-			wg.Wait()
-		})
-	}
-	defer shutdown()
-	wg.Add(2)
-	go func() { // parse ahead
-		defer wg.Done()
-		defer close(parsed)
-		defer func() {
-			if recover() != nil {
-				stageFailed.Store(true)
+		slots = append(slots[:0], make([]slot, hi-lo)...)
+		if !parallel(lo, hi, func(i int) bool {
+			sl := &slots[i-lo]
+			it, ok := s.Item(i)
+			if !ok || krm.CheckObject(it) != nil {
+				return false
 			}
-		}()
-		for _, b := range bounds {
-			c := &chunk{lo: b[0], hi: b[1], slots: make([]slot, b[1]-b[0]), changed: make([]bool, b[1]-b[0])}
-			c.ok = parallel(c.lo, c.hi, func(i int) bool {
-				sl := &c.slots[i-c.lo]
-				it, ok := s.Item(i)
-				if !ok || krm.CheckObject(it) != nil {
-					return false
-				}
-				sl.n, sl.alone = it, checkItemAlone(i, it)
-				return !sl.alone.aliases // aliases: expanded on the whole-list path, within the alias budget
-			})
-			select {
-			case parsed <- c:
-			case <-stop:
-				return
-			}
-			if !c.ok {
-				return
-			}
+			sl.n, sl.alone = it, checkItemAlone(i, it)
+			return !sl.alone.aliases // aliases: expanded on the whole-list path, within the alias budget
+		}) {
+			return nil, errFallback
 		}
-	}()
-	go func() { // serialise behind
-		defer wg.Done()
-		for c := range planned {
-			if stageFailed.Load() {
-				continue
-			}
-			if !parallel(c.lo, c.hi, func(i int) bool {
-				sl := &c.slots[i-c.lo]
-				if c.changed[i-c.lo] {
-					b, err := s.EncodeItem(sl.n)
-					if err != nil {
-						return false
-					}
-					out.encoded[i] = b
-				}
-				secrets[i] = credentialValues(sl.n)
-				sl.n = nil
-				return true
-			}) {
-				stageFailed.Store(true)
-			}
-		}
-	}()
-	done := 0
-	for c := range parsed {
-		if !c.ok {
-			stageFailed.Store(true)
-			break
-		}
-		for i := c.lo; i < c.hi; i++ {
-			sl := &c.slots[i-c.lo]
+		changed := make([]bool, hi-lo)
+		for i := lo; i < hi; i++ {
+			sl := &slots[i-lo]
 			checks = append(checks, sl.alone.problems...)
 			checker.identity(i, sl.alone, &checks)
 			if !checks.HasErrors() {
-				c.changed[i-c.lo] = run.Item(i, sl.n)
+				changed[i-lo] = run.Item(i, sl.n)
 			}
 		}
-		planned <- c
-		done++
-	}
-	shutdown()
-	if stageFailed.Load() || done != len(bounds) {
-		return nil, errFallback
+		if !parallel(lo, hi, func(i int) bool {
+			sl := &slots[i-lo]
+			if changed[i-lo] {
+				b, err := s.EncodeItem(sl.n)
+				if err != nil {
+					return false
+				}
+				out.encoded[i] = b
+			}
+			secrets[i] = credentialValues(sl.n)
+			sl.n = nil
+			return true
+		}) {
+			return nil, errFallback
+		}
+		lo = hi
 	}
 	var masker credentials.Masker
 	var problems krm.Problems
@@ -314,7 +253,7 @@ func streamItems(ctx *krm.Context, sp krm.StreamProcessor, s *krm.Split) (out *s
 const streamGCPercent = 400
 
 // chunkBytes bounds the input bytes of the items in one chunk.
-const chunkBytes = 128 << 10
+const chunkBytes = 256 << 10
 
 // credentialValues is what Masker.AddNode adds for n.
 func credentialValues(n *yaml.RNode) []string {
