@@ -154,7 +154,6 @@ func streamItems(ctx *krm.Context, sp krm.StreamProcessor, s *krm.Split) (out *s
 	type slot struct {
 		n     *yaml.RNode
 		alone itemAlone
-		bad   bool
 	}
 	var slots []slot
 	for lo := 0; lo < s.Len(); {
