@@ -33,8 +33,14 @@ func Kinds() []string {
 	return kinds
 }
 
-// Run processes one ResourceList and returns the exit code.
+// Run processes one ResourceList and returns the exit code. A processor
+// that works item by item (the transformer) runs on the streaming path
+// when the list allows it (runStream); everything else, and every list
+// the streaming path does not handle, is read whole.
 func Run(ctx *krm.Context, input []byte, stdout, stderr io.Writer) int {
+	if code, ok := runStream(ctx, input, stdout, stderr); ok {
+		return code
+	}
 	rl, err := krm.Read(input)
 	if err != nil {
 		fmt.Fprintf(stderr, "error: %v\n", err)

@@ -23,47 +23,90 @@ import (
 func checkInput(rl *krm.ResourceList) (krm.Problems, map[*yaml.RNode]bool) {
 	var problems krm.Problems
 	aliased := measureAliases(rl, &problems)
-	seen := map[string]int{}
+	c := newItemChecker()
 	for i, it := range rl.Items {
-		id, src := krm.IDOf(it), krm.Source{File: krm.PathOf(it)}
-		where := "item " + strconv.Itoa(i)
-		checkKeys(it.YNode(), id, src, where, &problems)
-		meta, _ := it.GetMeta()
-		var missing []string
-		if strings.TrimSpace(meta.APIVersion) == "" {
-			missing = append(missing, "apiVersion")
-		}
-		if strings.TrimSpace(meta.Kind) == "" {
-			missing = append(missing, "kind")
-		}
-		if len(missing) > 0 {
-			problems.Errorf(id, missing[0], src, "add apiVersion and kind, or remove the document from the package",
-				"%s has no %s: it is not a Kubernetes object", where, strings.Join(missing, " and "))
-			continue
-		}
-		if meta.Name == "" {
-			continue
-		}
-		group, _, found := strings.Cut(meta.APIVersion, "/")
-		if !found {
-			group = ""
-		}
-		key := group + "|" + meta.Kind + "|" + meta.Namespace + "|" + meta.Name
-		if j, dup := seen[key]; dup {
-			other := "item " + strconv.Itoa(j)
-			if p := krm.PathOf(rl.Items[j]); p != "" {
-				other += " (" + p + ")"
-			}
-			problems.Warnf(id, "metadata.name", src, "remove or rename one of them: kustomize and kubectl apply reject duplicates",
-				"%s has the same group, kind, namespace and name as %s; both pass through unchanged", where, other)
-			continue
-		}
-		seen[key] = i
+		c.check(i, it, &problems)
 	}
 	if fc := rl.FunctionConfig; fc != nil && fc.YNode() != nil {
 		checkKeys(fc.YNode(), krm.IDOf(fc), krm.Source{File: krm.PathOf(fc)}, "the functionConfig", &problems)
 	}
 	return problems, aliased
+}
+
+// itemChecker makes checkInput's checks of one item at a time: duplicate
+// keys, apiVersion and kind, and the identity against the items before it.
+type itemChecker struct {
+	seen map[string]seenItem
+}
+
+type seenItem struct {
+	index int
+	path  string
+}
+
+func newItemChecker() *itemChecker { return &itemChecker{seen: map[string]seenItem{}} }
+
+// check checks item i and reports whether it uses YAML aliases or merge
+// keys.
+func (c *itemChecker) check(i int, it *yaml.RNode, problems *krm.Problems) (aliases bool) {
+	local := checkItemAlone(i, it)
+	*problems = append(*problems, local.problems...)
+	c.identity(i, local, problems)
+	return local.aliases
+}
+
+// itemAlone is what check finds in an item by itself: the part of the
+// checks that may run on many items at once.
+type itemAlone struct {
+	problems krm.Problems
+	aliases  bool
+	id       *yaml.ResourceIdentifier
+	src      krm.Source
+	meta     yaml.ResourceMeta
+}
+
+func checkItemAlone(i int, it *yaml.RNode) itemAlone {
+	a := itemAlone{id: krm.IDOf(it), src: krm.Source{File: krm.PathOf(it)}}
+	a.aliases = checkKeys(it.YNode(), a.id, a.src, "item "+strconv.Itoa(i), &a.problems)
+	a.meta, _ = it.GetMeta()
+	return a
+}
+
+// identity is the rest of check: apiVersion and kind, and the identity
+// against the items before (called in item order).
+func (c *itemChecker) identity(i int, a itemAlone, problems *krm.Problems) {
+	id, src, meta := a.id, a.src, a.meta
+	where := "item " + strconv.Itoa(i)
+	var missing []string
+	if strings.TrimSpace(meta.APIVersion) == "" {
+		missing = append(missing, "apiVersion")
+	}
+	if strings.TrimSpace(meta.Kind) == "" {
+		missing = append(missing, "kind")
+	}
+	if len(missing) > 0 {
+		problems.Errorf(id, missing[0], src, "add apiVersion and kind, or remove the document from the package",
+			"%s has no %s: it is not a Kubernetes object", where, strings.Join(missing, " and "))
+		return
+	}
+	if meta.Name == "" {
+		return
+	}
+	group, _, found := strings.Cut(meta.APIVersion, "/")
+	if !found {
+		group = ""
+	}
+	key := group + "|" + meta.Kind + "|" + meta.Namespace + "|" + meta.Name
+	if j, dup := c.seen[key]; dup {
+		other := "item " + strconv.Itoa(j.index)
+		if j.path != "" {
+			other += " (" + j.path + ")"
+		}
+		problems.Warnf(id, "metadata.name", src, "remove or rename one of them: kustomize and kubectl apply reject duplicates",
+			"%s has the same group, kind, namespace and name as %s; both pass through unchanged", where, other)
+		return
+	}
+	c.seen[key] = seenItem{index: i, path: src.File}
 }
 
 // measureAliases charges the aliases of every item and of the
@@ -189,20 +232,23 @@ func copyTree(n *yaml.Node, copies map[*yaml.Node]*yaml.Node) *yaml.Node {
 }
 
 // checkKeys reports duplicate mapping keys in one document. It does not
-// follow aliases (what they name is checked where it is written).
-func checkKeys(root *yaml.Node, id *yaml.ResourceIdentifier, src krm.Source, where string, problems *krm.Problems) {
+// follow aliases (what they name is checked where it is written), and
+// reports whether the document uses any, or merge keys.
+func checkKeys(root *yaml.Node, id *yaml.ResourceIdentifier, src krm.Source, where string, problems *krm.Problems) (aliases bool) {
 	c := &treeCheck{}
 	c.walk(root, "")
 	for _, d := range c.dups {
 		problems.Errorf(id, d.path, src, "remove one of them, or merge them",
 			"%s has the key %s twice in the same mapping: YAML allows a key once, and tools disagree on which one wins", where, d.key)
 	}
+	return c.aliases
 }
 
 type dupKey struct{ path, key string }
 
 type treeCheck struct {
-	dups []dupKey
+	dups    []dupKey
+	aliases bool // an alias or a merge key (<<) was seen
 }
 
 func (c *treeCheck) walk(n *yaml.Node, path string) {
@@ -210,6 +256,8 @@ func (c *treeCheck) walk(n *yaml.Node, path string) {
 		return
 	}
 	switch n.Kind {
+	case yaml.AliasNode:
+		c.aliases = true
 	case yaml.DocumentNode, yaml.SequenceNode:
 		for i, ch := range n.Content {
 			c.walk(ch, joinIndex(path, n.Kind, i))
@@ -221,6 +269,9 @@ func (c *treeCheck) walk(n *yaml.Node, path string) {
 		}
 		for i := 0; i+1 < len(n.Content); i += 2 {
 			k := n.Content[i]
+			if k.Tag == "!!merge" || (k.Kind == yaml.ScalarNode && k.Value == "<<" && k.Style == 0) {
+				c.aliases = true
+			}
 			if k.Kind == yaml.ScalarNode && k.Value != "<<" {
 				dup := false
 				if keys != nil {

@@ -56,17 +56,7 @@ func (ImageRegistry) Process(_ *krm.Context, rl *krm.ResourceList) ([]*yaml.RNod
 		return nil, problems // no edit applied: the input items come back unchanged
 	}
 	p.mirror.results(&problems)
-	summary := "rewrote " + count(p.imagesRewritten, "image reference") + " and " + count(p.chartsRewritten, "chart reference") +
-		" in " + count(p.itemsChanged, "resource") + "; " + count(p.mirrored, "reference") + " already named the private registry, " +
-		count(p.noMatch, "reference") + " matched no rule and were left unchanged"
-	if p.warned > 0 {
-		summary += ", and " + itoa(p.warned) + " more left unchanged with a warning"
-	}
-	if c := p.chartImages; c.redirected+c.listedOnly+c.missed > 0 {
-		summary += "; images the Fleet plugins' charts pull: " + itoa(c.redirected) + " redirected through extraArgs, " +
-			itoa(c.listedOnly) + " listed for a containerd mirror only, " + itoa(c.missed) + " missed"
-	}
-	problems.Infof(nil, "", krm.Source{File: krm.PathOf(rl.FunctionConfig)}, "%s", summary)
+	problems.Infof(nil, "", krm.Source{File: krm.PathOf(rl.FunctionConfig)}, "%s", p.summary())
 
 	for _, e := range p.edits {
 		e.apply()
@@ -83,6 +73,21 @@ func (ImageRegistry) Process(_ *krm.Context, rl *krm.ResourceList) ([]*yaml.RNod
 		}
 	}
 	return items, problems
+}
+
+// summary is the closing info result of a run.
+func (p *planner) summary() string {
+	summary := "rewrote " + count(p.imagesRewritten, "image reference") + " and " + count(p.chartsRewritten, "chart reference") +
+		" in " + count(p.itemsChanged, "resource") + "; " + count(p.mirrored, "reference") + " already named the private registry, " +
+		count(p.noMatch, "reference") + " matched no rule and were left unchanged"
+	if p.warned > 0 {
+		summary += ", and " + itoa(p.warned) + " more left unchanged with a warning"
+	}
+	if c := p.chartImages; c.redirected+c.listedOnly+c.missed > 0 {
+		summary += "; images the Fleet plugins' charts pull: " + itoa(c.redirected) + " redirected through extraArgs, " +
+			itoa(c.listedOnly) + " listed for a containerd mirror only, " + itoa(c.missed) + " missed"
+	}
+	return summary
 }
 
 // newItem reads what dispatch needs straight from the node, or returns nil

@@ -62,7 +62,7 @@ func (p *planner) fleet(it *item) {
 			"the submariner plugin also installs chart %s %s %s, which no Fleet field can redirect",
 			submarinerBrokerChart.Repository, submarinerBrokerChart.Name, submarinerBrokerChart.Version)
 	}
-	if p.fleetRepoAt.it == nil && len(p.fleetRepos) > 0 {
+	if p.fleetRepoAt.it == nil && !p.fleetRepoAt.resolved && len(p.fleetRepos) > 0 {
 		p.fleetRepoAt = occurrence{it: it, path: "spec.plugin"}
 	}
 }

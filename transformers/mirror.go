@@ -36,7 +36,11 @@ type mirrorEntry struct {
 // mirrorList collects every source -> target pair the run saw.
 type mirrorList struct {
 	entries map[entryKey]*mirrorEntry
-	warned  map[string]bool
+	// fresh are the entries added since the streaming run last resolved
+	// them (only with track).
+	fresh  []*mirrorEntry
+	track  bool
+	warned map[string]bool
 	// copySource maps an image source to where it is copied from (a rule's
 	// copyFrom); nil = the source itself.
 	copySource func(string) string
@@ -92,7 +96,11 @@ func (m *mirrorList) add(k entryKey, reason string, o occurrence) {
 		e.count++
 		return
 	}
-	m.entries[k] = &mirrorEntry{entryKey: k, reason: reason, count: 1, first: o}
+	e := &mirrorEntry{entryKey: k, reason: reason, count: 1, first: o}
+	m.entries[k] = e
+	if m.track {
+		m.fresh = append(m.fresh, e)
+	}
 }
 
 func (m *mirrorList) addImage(source, target string, o occurrence) {
@@ -184,11 +192,7 @@ func (m *mirrorList) results(ps *krm.Problems) {
 		if e.count > 1 {
 			msg += " (" + strconv.Itoa(e.count) + " references)"
 		}
-		var id *yaml.ResourceIdentifier
-		var src krm.Source
-		if e.first.it != nil {
-			id, src = e.first.it.id(), e.first.it.src()
-		}
+		id, src := e.first.where()
 		ps.Infof(id, e.first.fieldPath(), src, "%s", msg)
 	}
 }

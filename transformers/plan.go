@@ -60,6 +60,31 @@ type occurrence struct {
 	it   *item
 	node *yaml.Node
 	path string // set when the node is synthetic (a default) or already known
+
+	// A resolved occurrence holds its resource, source and path instead of
+	// the item, whose tree a streaming run drops after the item.
+	resolved bool
+	id       *yaml.ResourceIdentifier
+	src      krm.Source
+}
+
+// where returns the resource and source of the occurrence.
+func (o occurrence) where() (*yaml.ResourceIdentifier, krm.Source) {
+	if o.it == nil {
+		return o.id, o.src
+	}
+	return o.it.id(), o.it.src()
+}
+
+// resolve computes what results need from the item (once its edits are
+// applied: paths are those of the output) and drops the item.
+func (o *occurrence) resolve() {
+	if o.it == nil {
+		return
+	}
+	o.path = o.fieldPath()
+	o.id, o.src = o.it.id(), o.it.src()
+	o.it, o.node, o.resolved = nil, nil, true
 }
 
 func (o occurrence) fieldPath() string {
@@ -134,7 +159,8 @@ func (p *planner) replace(n, with *yaml.Node) {
 }
 
 func (p *planner) warn(o occurrence, hint, format string, args ...any) {
-	p.problems.Warnf(o.it.id(), o.fieldPath(), o.it.src(), hint, format, args...)
+	id, src := o.where()
+	p.problems.Warnf(id, o.fieldPath(), src, hint, format, args...)
 }
 
 // warnResult reports a placeholder or an unparseable value.
@@ -150,7 +176,8 @@ func (p *planner) warnResult(o occurrence, what, value string, r refResult) {
 		p.warn(o, "write a valid reference, or list the field only if it holds references",
 			"%s %q left unchanged: %s", what, value, r.msg)
 	case statusForbidden:
-		p.problems.Errorf(o.it.id(), o.fieldPath(), o.it.src(),
+		id, src := o.where()
+		p.problems.Errorf(id, o.fieldPath(), src,
 			"retype the reference; invisible and control characters are never part of an image or chart name",
 			"%s %+q %s", what, value, r.msg)
 	}
