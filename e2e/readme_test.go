@@ -1,11 +1,16 @@
 package e2e
 
 import (
+	"bytes"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
+
+	"sigs.k8s.io/kustomize/kyaml/kio"
+	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
 // shCommands returns the commands of the ```sh blocks of a Markdown file,
@@ -99,6 +104,31 @@ func runReadmeCommand(t *testing.T, cmd string, targets map[string]bool) {
 		out := run(t, repo, fnBinary, fields[1:]...)
 		if strings.TrimSpace(out) == "" {
 			t.Fatalf("%s printed nothing", cmd)
+		}
+	case strings.Join(fields, " ") == "scenario-fn < resourcelist.yaml > out.yaml":
+		// The transformer as a runner calls it, on the air-gapped example's
+		// own registry config and workload: every image moves.
+		cfg, err := yaml.ReadFile(filepath.Join(repo, "examples/air-gapped-fleet/registry.yaml"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		items := parse(t, readFile(t, filepath.Join(repo, "examples/air-gapped-fleet/workloads/ingress-probe.yaml")))
+		var in bytes.Buffer
+		if err := (kio.ByteWriter{Writer: &in, FunctionConfig: cfg, WrappingKind: kio.ResourceListKind, WrappingAPIVersion: kio.ResourceListAPIVersion}).Write(items); err != nil {
+			t.Fatal(err)
+		}
+		cmd := exec.Command(fnBinary)
+		cmd.Stdin = &in
+		var stdout, stderr bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &stdout, &stderr
+		if err := cmd.Run(); err != nil {
+			t.Fatalf("%s: %v\n%s", strings.Join(fields, " "), err, stderr.String())
+		}
+		out := stdout.String()
+		for _, want := range []string{"kind: ResourceList", "image: harbor.site-a.local/dockerhub/library/busybox:1.36", "image: harbor.site-a.local/mirror/quay.io/curl/curl:8.8.0@sha256:4026b29997dc7c823b51c164b71e2b51e0fd95cce4601f78202c513d97da2922"} {
+			if !strings.Contains(out, want) {
+				t.Fatalf("%s: the output lacks %q:\n%s", strings.Join(fields, " "), want, out)
+			}
 		}
 	case fields[0] == "cd" && len(fields) > 3 && fields[2] == "&&" && fields[3] == "kpt":
 		requireKpt(t)
