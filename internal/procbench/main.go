@@ -358,7 +358,7 @@ func (b *bench) growthTables() {
 		}
 		b.notes = append(b.notes, "growth in "+d.name+": "+strings.Join(line, "; "))
 	}
-	b.notes = append(b.notes, "growth units: instances; templates in the chain (3 built-in + package levels); resources per instance (2 + extra Pipelines)")
+	b.notes = append(b.notes, "growth units: instances; templates in the chain (3 built-in + package levels); resources per instance (2 + extra AttachedClusters)")
 }
 
 func (b *bench) report() int {
