@@ -46,20 +46,8 @@ func Run(ctx *krm.Context, input []byte, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "error: %v\n", err)
 		return 1
 	}
-	// Over the process memory limit (krm.LimitMemory) the input goes back
-	// as it came, unless the output is being written already.
-	var mu sync.Mutex
-	written := false
-	krm.OnMemoryExceeded(func() bool {
-		mu.Lock()
-		if written {
-			mu.Unlock()
-			return false
-		}
-		_, _ = stdout.Write(input)
-		return true // mu stays locked: the process exits
-	})
-	defer krm.OnMemoryExceeded(nil)
+	guard := guardMemory(stdout, input)
+	defer guard.release()
 	var problems krm.Problems
 	if len(rl.Invalid) > 0 {
 		// Not objects in shape: no processor can run; the list goes back
@@ -74,10 +62,7 @@ func Run(ctx *krm.Context, input []byte, stdout, stderr io.Writer) int {
 			fmt.Fprintln(stderr, p.String())
 		}
 	}
-	mu.Lock()
-	err = write(rl, stdout)
-	written = true
-	mu.Unlock()
+	err = guard.write(func() error { return write(rl, stdout) })
 	if err != nil {
 		fmt.Fprintf(stderr, "error: writing the ResourceList: %v\n", err)
 		return 1
@@ -176,3 +161,35 @@ func write(rl *krm.ResourceList, w io.Writer) (err error) {
 	_, err = w.Write(buf.Bytes())
 	return err
 }
+
+// memoryGuard writes the input back as it came when the process goes over
+// its memory limit (krm.LimitMemory), unless the output is being written
+// already: the one hook of both the whole-list and the streaming path.
+type memoryGuard struct {
+	mu      sync.Mutex
+	written bool
+}
+
+func guardMemory(stdout io.Writer, input []byte) *memoryGuard {
+	g := &memoryGuard{}
+	krm.OnMemoryExceeded(func() bool {
+		g.mu.Lock()
+		if g.written {
+			g.mu.Unlock()
+			return false
+		}
+		_, _ = stdout.Write(input)
+		return true // mu stays locked: the process exits
+	})
+	return g
+}
+
+// write writes the output; from then on the hook leaves stdout alone.
+func (g *memoryGuard) write(out func() error) error {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.written = true
+	return out()
+}
+
+func (g *memoryGuard) release() { krm.OnMemoryExceeded(nil) }

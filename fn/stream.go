@@ -65,18 +65,8 @@ func runStream(ctx *krm.Context, input []byte, stdout, stderr io.Writer) (code i
 	defer debug.SetGCPercent(debug.SetGCPercent(streamGCPercent))
 	// Over the process memory limit the input goes back as it came, as on
 	// the whole-list path (which sets its own hook if it runs instead).
-	var mu sync.Mutex
-	written := false
-	krm.OnMemoryExceeded(func() bool {
-		mu.Lock()
-		if written {
-			mu.Unlock()
-			return false
-		}
-		_, _ = stdout.Write(input)
-		return true // mu stays locked: the process exits
-	})
-	defer krm.OnMemoryExceeded(nil)
+	guard := guardMemory(stdout, input)
+	defer guard.release()
 	out, err := streamItems(ctx, sp, s)
 	if err != nil {
 		return 0, false
@@ -87,14 +77,12 @@ func runStream(ctx *krm.Context, input []byte, stdout, stderr io.Writer) (code i
 			fmt.Fprintln(stderr, p.String())
 		}
 	}
-	mu.Lock()
-	if out.failed {
-		err = s.Write(stdout, nil, nil, out.problems.Results())
-	} else {
-		err = s.Write(stdout, func(i int) []byte { return out.encoded[i] }, out.appended, out.problems.Results())
-	}
-	written = true
-	mu.Unlock()
+	err = guard.write(func() error {
+		if out.failed {
+			return s.Write(stdout, nil, nil, out.problems.Results())
+		}
+		return s.Write(stdout, func(i int) []byte { return out.encoded[i] }, out.appended, out.problems.Results())
+	})
 	if err != nil {
 		fmt.Fprintf(stderr, "error: writing the ResourceList: %v\n", err)
 		return 1, true

@@ -307,10 +307,6 @@ func (rv *Resolver) base(r *render, chain []*Template) *chainBase {
 		m := mergeChain(chain, r.inst.Node, nil)
 		return &chainBase{resources: m.resources, clean: len(m.problems) == 0}
 	})
-	if rv.bases == nil {
-		rv.bases = map[string]*chainBase{}
-	}
-	rv.bases[k] = b
 	if !b.clean {
 		for _, t := range chain {
 			r.mergeResources(t)

@@ -145,7 +145,6 @@ type Resolver struct {
 	Root *os.Root
 
 	files map[string][]*Template // parsed files by clean path
-	bases map[string]*chainBase  // merged template layers by chain
 	// filterValues writes every value with the replacement filter, never
 	// through a chain's value plan: the reference the plan's differential
 	// test compares with (fastvalues_test.go).

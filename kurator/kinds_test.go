@@ -273,13 +273,11 @@ func withoutDescriptions(t *testing.T, s *spec.Schema) *spec.Schema {
 			return
 		}
 		s.Description = ""
-		for k, p := range s.Properties {
-			clear(&p)
-			s.Properties[k] = p
-		}
-		for k, p := range s.PatternProperties {
-			clear(&p)
-			s.PatternProperties[k] = p
+		for _, m := range []map[string]spec.Schema{s.Properties, s.PatternProperties} {
+			for k, p := range m {
+				clear(&p)
+				m[k] = p
+			}
 		}
 		if s.Items != nil {
 			clear(s.Items.Schema)
