@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"k8s.io/kube-openapi/pkg/validation/spec"
@@ -28,13 +29,27 @@ type prefilter struct {
 	items           *prefilter
 	anyOf           []*prefilter
 	enum            map[string]bool // string values
-	pattern         *regexp.Regexp
+	pattern         *lazyRegexp
 	minLen, maxLen  int64 // -1: none
 	minimum         *float64
 	maximum         *float64
 	minItems        int64
 	preserveUnknown bool
 	unsure          bool // a keyword this prefilter does not model
+}
+
+// lazyRegexp is a schema pattern compiled when a value first meets it: a
+// CRD has hundreds of patterns and a run meets a few (compiling them all
+// was 5% of a one-instance run).
+type lazyRegexp struct {
+	src  string
+	once sync.Once
+	re   *regexp.Regexp // nil when src does not compile
+}
+
+func (l *lazyRegexp) get() *regexp.Regexp {
+	l.once.Do(func() { l.re, _ = regexp.Compile(l.src) })
+	return l.re
 }
 
 func compilePrefilter(s *spec.Schema) *prefilter {
@@ -83,11 +98,7 @@ func compilePrefilter(s *spec.Schema) *prefilter {
 		}
 	}
 	if s.Pattern != "" {
-		re, err := regexp.Compile(s.Pattern)
-		if err != nil {
-			p.unsure = true
-		}
-		p.pattern = re
+		p.pattern = &lazyRegexp{src: s.Pattern}
 	}
 	if s.MinLength != nil {
 		p.minLen = *s.MinLength
@@ -203,8 +214,10 @@ func (p *prefilter) check(n *yaml.Node) bool {
 			if (p.minLen >= 0 && l < p.minLen) || (p.maxLen >= 0 && l > p.maxLen) {
 				return false
 			}
-			if p.pattern != nil && !p.pattern.MatchString(n.Value) {
-				return false
+			if p.pattern != nil {
+				if re := p.pattern.get(); re == nil || !re.MatchString(n.Value) {
+					return false // a pattern Go cannot compile: not sure
+				}
 			}
 		} else if p.pattern != nil || p.minLen >= 0 || p.maxLen >= 0 {
 			return false
