@@ -8,10 +8,9 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/kurator-scenario/scenario-fn/internal/benchdata"
@@ -40,6 +39,8 @@ func main() {
 	b.fn = mustAbs(*fnBin)
 	b.floorKyaml = b.build("kyaml", "./internal/procbench/floor/kyaml")
 	b.floorYAMLv3 = b.build("yamlv3", "./internal/procbench/floor/yamlv3")
+	spawnBin = b.build("spawn", "./internal/procbench/spawn")
+	b.resolution()
 
 	groups := []struct {
 		name string
@@ -75,7 +76,7 @@ type bench struct {
 // row is one line of the result table.
 type row struct {
 	group, variant string
-	wall           time.Duration
+	wall, cpu      time.Duration
 	rss            int64 // bytes; 0 = not measured (a runner's child)
 }
 
@@ -99,6 +100,7 @@ type variant struct {
 
 type sample struct {
 	wall time.Duration
+	cpu  time.Duration // user + system
 	rss  int64
 }
 
@@ -130,16 +132,29 @@ func (b *bench) measure(group string, vs ...variant) map[string]sample {
 	for _, v := range vs {
 		s := median(samples[v.name])
 		res[v.name] = s
-		b.rows = append(b.rows, row{group: group, variant: v.name, wall: s.wall, rss: s.rss})
+		b.rows = append(b.rows, row{group: group, variant: v.name, wall: s.wall, cpu: s.cpu, rss: s.rss})
 	}
 	return res
 }
 
-// run starts one process and waits for it. With keep, stdout is returned.
+// spawnBin is the launcher every measured command runs under (package
+// spawn says why: a child of this large process would report this
+// process's memory as its own peak).
+var spawnBin string
+
+// run starts one process under spawn and waits for it. With keep, stdout
+// is returned. Wall time, CPU time and peak RSS are spawn's measurement of
+// the command.
 func run(v variant, keep bool) ([]byte, sample, error) {
-	cmd := exec.Command(v.argv[0], v.argv[1:]...)
+	report, w, err := os.Pipe()
+	if err != nil {
+		return nil, sample{}, err
+	}
+	defer report.Close()
+	cmd := exec.Command(spawnBin, v.argv...)
 	cmd.Dir = v.dir
 	cmd.Stdin = bytes.NewReader(v.stdin)
+	cmd.ExtraFiles = []*os.File{w}
 	var out bytes.Buffer
 	var stderr bytes.Buffer
 	if keep {
@@ -148,28 +163,47 @@ func run(v variant, keep bool) ([]byte, sample, error) {
 		cmd.Stdout = io.Discard
 	}
 	cmd.Stderr = &stderr
-	start := time.Now()
-	err := cmd.Run()
-	wall := time.Since(start)
+	err = cmd.Start()
+	w.Close()
+	if err == nil {
+		err = cmd.Wait()
+	}
 	if err != nil {
 		return nil, sample{}, fmt.Errorf("%s: %v\n%s", strings.Join(v.argv, " "), err, tail(stderr.String()))
 	}
-	var rss int64
-	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
-		rss = int64(ru.Maxrss) * 1024 // Linux reports KiB
+	line, err := io.ReadAll(report)
+	if err != nil {
+		return nil, sample{}, err
 	}
-	return out.Bytes(), sample{wall: wall, rss: rss}, nil
+	var wall, rssKiB, user, sys int64
+	if n, err := fmt.Sscan(string(line), &wall, &rssKiB, &user, &sys); n != 4 {
+		return nil, sample{}, fmt.Errorf("%s: spawn's report %q: %v", strings.Join(v.argv, " "), line, err)
+	}
+	return out.Bytes(), sample{wall: time.Duration(wall), cpu: time.Duration(user + sys), rss: rssKiB * 1024}, nil
+}
+
+// resolution measures the smallest peak RSS spawn can report: that of a
+// command smaller than spawn itself.
+func (b *bench) resolution() {
+	_, s, err := run(variant{name: "resolution", argv: []string{spawnBin, "true"}}, false)
+	if err != nil {
+		die("measuring spawn: %v", err)
+	}
+	b.notes = append(b.notes, fmt.Sprintf("peak RSS is measured by a %.1f MB launcher (internal/procbench/spawn): "+
+		"a command can read no smaller than that; before it, every command read at least this process's own size", float64(s.rss)/1e6))
 }
 
 func median(ss []sample) sample {
 	w := make([]time.Duration, len(ss))
+	c := make([]time.Duration, len(ss))
 	r := make([]int64, len(ss))
 	for i, s := range ss {
-		w[i], r[i] = s.wall, s.rss
+		w[i], c[i], r[i] = s.wall, s.cpu, s.rss
 	}
-	sort.Slice(w, func(i, j int) bool { return w[i] < w[j] })
-	sort.Slice(r, func(i, j int) bool { return r[i] < r[j] })
-	return sample{wall: w[len(w)/2], rss: r[len(r)/2]}
+	slices.Sort(w)
+	slices.Sort(c)
+	slices.Sort(r)
+	return sample{wall: w[len(w)/2], cpu: c[len(c)/2], rss: r[len(r)/2]}
 }
 
 func (b *bench) target(what string, value, ref, max float64, unit string) {
@@ -363,7 +397,7 @@ func (b *bench) growthTables() {
 
 func (b *bench) report() int {
 	fmt.Printf("\nWhole-process benchmarks (median of %d runs after a verified warm-up; runs interleaved)\n\n", *runs)
-	fmt.Printf("%-58s %-44s %10s %10s\n", "group", "variant", "wall", "peak RSS")
+	fmt.Printf("%-58s %-44s %10s %10s %10s\n", "group", "variant", "wall", "CPU", "peak RSS")
 	last := ""
 	for _, r := range b.rows {
 		g := r.group
@@ -375,7 +409,7 @@ func (b *bench) report() int {
 		if r.rss > 0 {
 			rss = fmt.Sprintf("%.1f MB", float64(r.rss)/1e6)
 		}
-		fmt.Printf("%-58s %-44s %10s %10s\n", g, r.variant, fmtDur(r.wall), rss)
+		fmt.Printf("%-58s %-44s %10s %10s %10s\n", g, r.variant, fmtDur(r.wall), fmtDur(r.cpu), rss)
 	}
 	fmt.Println()
 	failed := 0
