@@ -10,8 +10,10 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/kurator-scenario/scenario-fn/krm"
+	"github.com/kurator-scenario/scenario-fn/kurator"
 	"sigs.k8s.io/kustomize/kyaml/kio"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
@@ -27,9 +29,15 @@ var catalogFS embed.FS
 // the files of its chain (catalog/<name>.yaml holds template <name>).
 var builtins = struct {
 	sync.Mutex
-	byName map[string]*Template // nil: no such template
-	all    bool                 // every file parsed
-}{byName: map[string]*Template{}}
+	byName map[string]*builtinEntry
+}{byName: map[string]*builtinEntry{}}
+
+// builtinEntry is one built-in, parsed once; t is nil for a name that is
+// not a built-in.
+type builtinEntry struct {
+	once sync.Once
+	t    atomic.Pointer[Template]
+}
 
 // Catalog returns every built-in template by name.
 func Catalog() map[string]*Template {
@@ -50,30 +58,62 @@ func Catalog() map[string]*Template {
 // (TestCatalog parses them all), so it panics.
 func builtin(name string) *Template {
 	builtins.Lock()
-	defer builtins.Unlock()
-	if t, ok := builtins.byName[name]; ok {
-		return t
+	e := builtins.byName[name]
+	if e == nil {
+		e = &builtinEntry{}
+		builtins.byName[name] = e
 	}
-	file := "catalog/" + name + ".yaml"
-	data, err := fs.ReadFile(catalogFS, file)
-	if err != nil {
-		builtins.byName[name] = nil // not a built-in (or not a file name)
-		return nil
+	builtins.Unlock()
+	e.once.Do(func() {
+		file := "catalog/" + name + ".yaml"
+		data, err := fs.ReadFile(catalogFS, file)
+		if err != nil {
+			return // not a built-in (or not a file name)
+		}
+		t, err := parseBuiltin(data, file, name)
+		if err != nil {
+			panic(fmt.Sprintf("generators: the built-in catalog is broken: %v", err))
+		}
+		e.t.Store(t)
+		warmUp(t)
+	})
+	return e.t.Load()
+}
+
+// warmUp starts, on other goroutines, what a render of t needs next: the
+// built-ins t extends and the schemas of the Kurator kinds it writes. A
+// one-instance run resolves its chain one template at a time and meets
+// each schema at its first merge; warmed up, the parsing and the schema
+// decoding overlap on a second core. Both are done once (builtin, the
+// schema set), so a warm-up that loses the race costs nothing.
+func warmUp(t *Template) {
+	for _, ext := range t.Extends {
+		if krm.IsDNS1123Subdomain(ext) { // a name, not a path
+			go builtin(ext)
+		}
 	}
-	t, err := parseBuiltin(data, file, name)
-	if err != nil {
-		panic(fmt.Sprintf("generators: the built-in catalog is broken: %v", err))
+	seen := map[string]bool{}
+	for _, list := range [][]*yaml.RNode{t.Resources, t.Overlays} {
+		for _, r := range list {
+			av, kind := r.GetApiVersion(), r.GetKind()
+			if kurator.IsKurator(av) && !seen[av+"/"+kind] {
+				seen[av+"/"+kind] = true
+				go kurator.Lookup(av, kind)
+			}
+		}
 	}
-	builtins.byName[name] = t
-	return t
 }
 
 // isBuiltin reports whether t is a built-in template (not a package
 // template of the same name).
 func isBuiltin(t *Template) bool {
+	if t == nil {
+		return false
+	}
 	builtins.Lock()
-	defer builtins.Unlock()
-	return t != nil && builtins.byName[t.Name] == t
+	e := builtins.byName[t.Name]
+	builtins.Unlock()
+	return e != nil && e.t.Load() == t
 }
 
 func parseBuiltin(data []byte, file, name string) (*Template, error) {
