@@ -1,0 +1,82 @@
+package v1alpha1
+
+import (
+	"strings"
+	"testing"
+
+	"sigs.k8s.io/kustomize/kyaml/yaml"
+)
+
+func TestDecodeKeepsFreeFormNodes(t *testing.T) {
+	doc := yaml.MustParse(`apiVersion: scenario.kurator.dev/v1alpha1
+kind: ScenarioTemplate
+metadata:
+  name: orders
+  namespace: shop
+spec:
+  extends: [web-service]
+  parameters:
+  - name: replicas
+    type: integer
+    default: 2 # two
+  values:
+    image: ghcr.io/acme/orders
+  resources:
+  - kind: Application
+`)
+	st, err := DecodeScenarioTemplate(doc.YNode())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Metadata.Name != "orders" || st.Metadata.Namespace != "shop" || st.Kind != ScenarioTemplateKind || st.APIVersion != GroupVersion {
+		t.Errorf("metadata: %+v %s %s", st.Metadata, st.APIVersion, st.Kind)
+	}
+	want, _ := doc.Pipe(yaml.Lookup("spec", "resources", "0"))
+	if len(st.Spec.Resources) != 1 || st.Spec.Resources[0].Node != want.YNode() {
+		t.Errorf("resources[0] is not the document's own node")
+	}
+	def := st.Spec.Parameters[0].Default
+	if def.Node == nil || def.Line != 11 || def.LineComment != "# two" {
+		t.Errorf("default lost its position or comment: %+v", def.Node)
+	}
+	if st.Spec.Values.Kind != yaml.MappingNode || st.Spec.Values.Line != 13 {
+		t.Errorf("values: %+v", st.Spec.Values.Node)
+	}
+	if st.Spec.Output != nil || st.Spec.Overlays != nil {
+		t.Errorf("absent fields decoded: %+v %+v", st.Spec.Output, st.Spec.Overlays)
+	}
+}
+
+// A document the CRD rejects decodes as far as it fits: the masking of
+// credentials reads parameters of invalid templates too.
+func TestDecodePartial(t *testing.T) {
+	doc := yaml.MustParse(`kind: ScenarioTemplate
+metadata: {name: t}
+spec:
+  parameters:
+  - name: password
+    required: maybe
+    targets: [{select: {kind: Secret}, fieldPaths: [stringData.password]}]
+`)
+	st, err := DecodeScenarioTemplate(doc.YNode())
+	if err == nil || !strings.Contains(err.Error(), "line 6") {
+		t.Errorf("want an error at line 6, got %v", err)
+	}
+	if len(st.Spec.Parameters) != 1 || st.Spec.Parameters[0].Name != "password" || st.Spec.Parameters[0].Targets[0].Select.Kind != "Secret" {
+		t.Errorf("the parameter's good fields were lost: %+v", st.Spec.Parameters)
+	}
+	if _, err := DecodeScenarioTemplate(yaml.NewListRNode().YNode()); err == nil {
+		t.Error("a list decoded")
+	}
+}
+
+func TestRawMarshalsAsItsNode(t *testing.T) {
+	p := Parameter{Name: "tag", Default: Raw{yaml.NewStringRNode("v1").YNode()}}
+	out, err := yaml.Marshal(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := string(out); got != "name: tag\ndefault: v1\n" {
+		t.Errorf("got %q", got)
+	}
+}
