@@ -5,6 +5,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/kurator-scenario/scenario-fn/api/v1alpha1"
 	"github.com/kurator-scenario/scenario-fn/krm"
 	"github.com/kurator-scenario/scenario-fn/kurator"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
@@ -27,21 +28,10 @@ type Environment struct {
 	Node       *yaml.RNode
 }
 
-func parseEnvironment(n *yaml.RNode, i int) *Environment {
-	e := &Environment{Name: scalar(n, "name"), Index: i, Node: n}
-	for _, x := range seq(n, "extends") {
-		e.Extends = append(e.Extends, x.YNode().Value)
-	}
-	if f := n.Field("values"); f != nil && f.Value.YNode().Kind == yaml.MappingNode {
-		e.Values = map[string]*yaml.RNode{}
-		_ = f.Value.VisitFields(func(m *yaml.MapNode) error {
-			e.Values[m.Key.YNode().Value] = m.Value
-			e.ValueOrder = append(e.ValueOrder, m.Key.YNode().Value)
-			return nil
-		})
-	}
-	e.Resources = seq(n, "resources")
-	e.Overlays = seq(n, "overlays")
+// parseEnvironment resolves spec.environments.<i>, decoded; n is its node.
+func parseEnvironment(d *v1alpha1.Environment, n *yaml.Node, i int) *Environment {
+	e := &Environment{Name: d.Name, Index: i, Extends: d.Extends, Resources: rnodes(d.Resources), Overlays: rnodes(d.Overlays), Node: yaml.NewRNode(n)}
+	e.Values, e.ValueOrder = valueMap(d.Values)
 	return e
 }
 
