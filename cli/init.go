@@ -547,7 +547,7 @@ func (s *skeleton) check(text string) (vars, missing []string, problems krm.Prob
 	}
 	res, ps := s.resolver.Render(inst, nil, false)
 	for _, p := range ps {
-		if len(missing) > 0 && strings.HasPrefix(p.Message, "missing required value") {
+		if len(missing) > 0 && p.Code == generators.CodeMissingValue {
 			continue
 		}
 		problems = append(problems, p)

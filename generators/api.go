@@ -35,6 +35,14 @@ const (
 	AnnotationFluxSubstitute = "kustomize.toolkit.fluxcd.io/substitute"
 )
 
+// Problem codes (krm.Problem.Code) for the problems programs act on.
+const (
+	// CodeMissingValue: a required parameter has no value (the problem's
+	// field is spec.values.<name>). `scenario-fn init` expects these while
+	// the skeleton's placeholders are not filled in.
+	CodeMissingValue = "missing-value"
+)
+
 //go:embed crd/*.yaml
 var crdFS embed.FS
 

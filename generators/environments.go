@@ -695,7 +695,7 @@ func unify(ps krm.Problems, inst *Template) krm.Problems {
 			}
 			done[k] = true
 			p.Message = k.rest
-		case ok && strings.HasPrefix(k.rest, "missing required value") && strings.HasPrefix(p.Field, "spec.values."):
+		case ok && p.Code == CodeMissingValue && strings.HasPrefix(p.Field, "spec.values."):
 			// Only some environments miss it: it is theirs to set.
 			for _, e := range inst.Environments {
 				if e.Name == env {

@@ -374,7 +374,7 @@ func (r *render) writeFields(p *Param, el element, c *resource) {
 					"parameter %q, field %q: %v", p.Name, f.Name, err)
 			}
 		}
-		r.trace.record(c, Origin{Layer: fmt.Sprintf("value %q (%s)", fp.Name, from), Source: src}, nil, false)
+		r.trace.record(c, Origin{Layer: fmt.Sprintf("value %q (%s)", fp.Name, from), Source: src, Param: p.Name}, nil, false)
 	}
 }
 
@@ -404,10 +404,10 @@ func (r *render) appendReferences(p *Param, copies []*resource, els []element) {
 			}
 			// One record for the whole list (per copy it would be
 			// quadratic), then each entry credited to its element.
-			r.trace.record(res, Origin{Layer: fmt.Sprintf("value %q (%s)", p.Name, p.ValueFrom), Source: p.ValueSource}, nil, false)
+			r.trace.record(res, Origin{Layer: fmt.Sprintf("value %q (%s)", p.Name, p.ValueFrom), Source: p.ValueSource, Param: p.Name}, nil, false)
 			for i, c := range copies {
 				o := Origin{Layer: fmt.Sprintf("value %q (%s)", fmt.Sprintf("%s.[%s=%s]", p.Name, elementKey, els[i].name), p.ValueFrom),
-					Source: elementSource(p, els[i].node.YNode())}
+					Source: elementSource(p, els[i].node.YNode()), Param: p.Name}
 				for _, fp := range sel.FieldPaths {
 					entry := join(fp, "[name="+deriveName(r.inst.Name, c.role)+"]")
 					r.trace.credit(res, join(entry, "name"), o)

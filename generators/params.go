@@ -322,6 +322,7 @@ func resolveValues(params []*Param, layers []*Template, inst *Template) (problem
 			problems.Errorf(krm.IDOf(inst.Node), "spec.values."+p.Name, inst.at(inst.Node),
 				fmt.Sprintf("add it under spec.values, e.g. %s: %s", p.Name, example(p)),
 				"missing required value %q (%s)", p.Name, describe(p))
+			problems.Last().Code = CodeMissingValue
 			continue
 		default:
 			continue
@@ -890,7 +891,7 @@ func (r *render) blamesBadValue(t *Trace, res *resource, path string) bool {
 		return false
 	}
 	for _, p := range r.params {
-		if p.badFormat && strings.HasPrefix(o.Layer, fmt.Sprintf("value %q (", p.Name)) {
+		if p.badFormat && o.Param == p.Name {
 			return true
 		}
 	}
