@@ -141,7 +141,8 @@ func (t *Template) at(n *yaml.RNode) krm.Source {
 // lines says whether node line numbers refer to that file.
 func ParseTemplate(node *yaml.RNode, source string, lines bool) (*Template, krm.Problems) {
 	var problems krm.Problems
-	id := krm.IDOf(node)
+	meta, err := node.GetMeta()
+	id := &yaml.ResourceIdentifier{TypeMeta: meta.TypeMeta, NameMeta: meta.NameMeta} // krm.IDOf, without reading the metadata twice
 	t := &Template{Node: node, Source: source, Lines: lines}
 	loc := func(path string) krm.Source {
 		if !lines {
@@ -150,7 +151,6 @@ func ParseTemplate(node *yaml.RNode, source string, lines bool) (*Template, krm.
 		n, _ := node.Pipe(yaml.Lookup(pathParts(path)...))
 		return t.at(n)
 	}
-	meta, err := node.GetMeta()
 	if err != nil || meta.APIVersion != APIVersion || meta.Kind != Kind {
 		problems.Errorf(id, "apiVersion", krm.Source{File: source}, "use apiVersion: "+APIVersion+" and kind: "+Kind,
 			"not a ScenarioTemplate")
@@ -166,20 +166,20 @@ func ParseTemplate(node *yaml.RNode, source string, lines bool) (*Template, krm.
 	if problems.HasErrors() {
 		return nil, problems
 	}
-	api, err := v1alpha1.DecodeScenarioTemplate(node.YNode())
+	spec, err := v1alpha1.DecodeScenarioTemplateSpec(node.YNode())
 	if err != nil {
 		// The CRD accepted it, so this is a defect of the types.
 		problems.Errorf(id, "spec", krm.Source{File: source}, "this is a defect of scenario-fn; please report it with the template",
 			"the template passed the schema but does not decode: %v", err)
 		return nil, problems
 	}
-	t.API = api
-	s := &api.Spec
+	t.API = &v1alpha1.ScenarioTemplate{APIVersion: meta.APIVersion, Kind: meta.Kind, Metadata: meta.ObjectMeta, Spec: *spec}
+	s := &t.API.Spec
 	// The nodes of the decoded lists locate the problems found in them.
-	spec := mapValue(node.YNode(), "spec")
+	specNode := mapValue(node.YNode(), "spec")
 	t.Description = s.Description
 	t.Extends = s.Extends
-	paramNodes := items(spec, "parameters")
+	paramNodes := items(specNode, "parameters")
 	for i := range s.Parameters {
 		p := &s.Parameters[i]
 		pn := nth(paramNodes, i)
@@ -208,14 +208,14 @@ func ParseTemplate(node *yaml.RNode, source string, lines bool) (*Template, krm.
 	t.Values, t.ValueOrder = valueMap(s.Values)
 	t.Resources = rnodes(s.Resources)
 	t.Overlays = rnodes(s.Overlays)
-	envNodes := items(spec, "environments")
+	envNodes := items(specNode, "environments")
 	for i := range s.Environments {
 		t.Environments = append(t.Environments, parseEnvironment(&s.Environments[i], nth(envNodes, i), i))
 	}
 	if o := s.Output; o != nil {
 		t.Flux, t.OutputPath = o.Flux, o.Path
 		if msg := outputPathProblem(t.OutputPath); msg != "" {
-			at := mapValue(mapValue(spec, "output"), "path")
+			at := mapValue(mapValue(specNode, "output"), "path")
 			problems.Errorf(id, "spec.output.path", t.at(yaml.NewRNode(at)), "use a relative path inside the package, e.g. generated/"+orName(t.Name)+".yaml", "%s", msg)
 		}
 	}

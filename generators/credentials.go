@@ -95,14 +95,14 @@ func (Generator) Sensitive(_ *krm.Context, rl *krm.ResourceList) []string {
 	}
 	// Not validated yet (the messages about an invalid config are masked
 	// too): each document decodes as far as it fits.
-	inst, _ := v1alpha1.DecodeScenarioTemplate(cfg.YNode())
-	values := inst.Spec.Values
+	inst, _ := v1alpha1.DecodeScenarioTemplateSpec(cfg.YNode())
+	values := inst.Values
 	if values.Node == nil || values.Kind != yaml.MappingNode {
 		return nil
 	}
 	sensitive := map[string]bool{}
-	mark := func(t *v1alpha1.ScenarioTemplate) {
-		for _, p := range t.Spec.Parameters {
+	mark := func(t *v1alpha1.ScenarioTemplateSpec) {
+		for _, p := range t.Parameters {
 			if p.Name != "" && (credentials.IsKey(p.Name) || targetsCredential(p.Targets)) {
 				sensitive[p.Name] = true
 			}
@@ -111,12 +111,12 @@ func (Generator) Sensitive(_ *krm.Context, rl *krm.ResourceList) []string {
 	mark(inst)
 	for _, it := range rl.Items {
 		if it.YNode().Kind == yaml.MappingNode && it.GetKind() == Kind {
-			t, _ := v1alpha1.DecodeScenarioTemplate(it.YNode())
+			t, _ := v1alpha1.DecodeScenarioTemplateSpec(it.YNode())
 			mark(t)
 		}
 	}
 	for _, t := range Catalog() {
-		mark(t.API)
+		mark(&t.API.Spec)
 	}
 	var out []string
 	c := values.Content

@@ -41,38 +41,61 @@ func (r Raw) RNode() *yaml.RNode {
 // CRD accepts, decoding does not fail. On any other it decodes what fits
 // and returns the rest as the error (each field that did not fit, with its
 // line), so that a reader that must not stop at a bad field (masking
-// credentials in the messages about it) still sees the good ones.
-// Metadata is read as kyaml reads it everywhere else (RNode.GetMeta), so
-// that metadata a runner accepts never fails the decode.
+// credentials in the messages about it) still sees the good ones. The
+// metadata is read as kyaml reads it everywhere else (RNode.GetMeta): it
+// never fails the decode.
 func DecodeScenarioTemplate(n *yaml.Node) (*ScenarioTemplate, error) {
-	t := &ScenarioTemplate{}
-	meta, err := decode(n, &t.Spec)
-	t.APIVersion, t.Kind, t.Metadata = meta.APIVersion, meta.Kind, meta.ObjectMeta
-	return t, err
+	spec, err := DecodeScenarioTemplateSpec(n)
+	meta := header(n)
+	return &ScenarioTemplate{APIVersion: meta.APIVersion, Kind: meta.Kind, Metadata: meta.ObjectMeta, Spec: *spec}, err
+}
+
+// DecodeScenarioTemplateSpec decodes the spec of a ScenarioTemplate
+// document, like DecodeScenarioTemplate, for a reader that has read the
+// metadata already (kyaml's RNode.GetMeta).
+func DecodeScenarioTemplateSpec(n *yaml.Node) (*ScenarioTemplateSpec, error) {
+	spec := &ScenarioTemplateSpec{}
+	return spec, decodeSpec(n, spec)
 }
 
 // DecodeImageRegistryTransformer decodes an ImageRegistryTransformer
 // document, like DecodeScenarioTemplate.
 func DecodeImageRegistryTransformer(n *yaml.Node) (*ImageRegistryTransformer, error) {
 	t := &ImageRegistryTransformer{}
-	meta, err := decode(n, &t.Spec)
+	err := decodeSpec(n, &t.Spec)
+	meta := header(n)
 	t.APIVersion, t.Kind, t.Metadata = meta.APIVersion, meta.Kind, meta.ObjectMeta
 	return t, err
 }
 
-// decode reads the document's metadata and decodes its spec into spec.
-func decode(n *yaml.Node, spec any) (yaml.ResourceMeta, error) {
+func mapping(n *yaml.Node) *yaml.Node {
 	if n != nil && n.Kind == yaml.DocumentNode && len(n.Content) == 1 {
 		n = n.Content[0]
 	}
 	if n == nil || n.Kind != yaml.MappingNode {
-		return yaml.ResourceMeta{}, fmt.Errorf("the document is not a mapping")
+		return nil
+	}
+	return n
+}
+
+// header reads apiVersion, kind and metadata as kyaml does.
+func header(n *yaml.Node) yaml.ResourceMeta {
+	if n = mapping(n); n == nil {
+		return yaml.ResourceMeta{}
 	}
 	meta, _ := yaml.NewRNode(n).GetMeta() // only ErrMissingMetadata, with what there is
+	return meta
+}
+
+// decodeSpec decodes the spec of document n into spec.
+func decodeSpec(n *yaml.Node, spec any) error {
+	if n = mapping(n); n == nil {
+		return fmt.Errorf("the document is not a mapping")
+	}
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		if n.Content[i].Value == "spec" {
-			return meta, n.Content[i+1].Decode(spec)
+			return n.Content[i+1].Decode(spec)
 		}
 	}
-	return meta, nil
+	return nil
 }

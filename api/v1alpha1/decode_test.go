@@ -80,3 +80,22 @@ func TestRawMarshalsAsItsNode(t *testing.T) {
 		t.Errorf("got %q", got)
 	}
 }
+
+// Metadata kyaml reads leniently is no decode error.
+func TestDecodeLenientMetadata(t *testing.T) {
+	doc := yaml.MustParse(`apiVersion: scenario.kurator.dev/v1alpha1
+kind: ScenarioTemplate
+metadata:
+  name: orders
+  annotations: {note: {a: b}, team: shop}
+spec:
+  extends: [web-service]
+`)
+	st, err := DecodeScenarioTemplate(doc.YNode())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Metadata.Name != "orders" || st.Metadata.Annotations["team"] != "shop" || st.Spec.Extends[0] != "web-service" {
+		t.Errorf("got %+v", st)
+	}
+}
