@@ -168,9 +168,9 @@ func ParseTemplate(node *yaml.RNode, source string, lines bool) (*Template, krm.
 	}
 	spec, err := v1alpha1.DecodeScenarioTemplateSpec(node.YNode())
 	if err != nil {
-		// The CRD accepted it, so this is a defect of the types.
-		problems.Errorf(id, "spec", krm.Source{File: source}, "this is a defect of scenario-fn; please report it with the template",
-			"the template passed the schema but does not decode: %v", err)
+		// The CRD accepted it: only what Go cannot hold (an index beyond
+		// int64) gets here.
+		problems.Errorf(id, "spec", krm.Source{File: source}, "", "cannot decode the template: %v", err)
 		return nil, problems
 	}
 	t.API = &v1alpha1.ScenarioTemplate{APIVersion: meta.APIVersion, Kind: meta.Kind, Metadata: meta.ObjectMeta, Spec: *spec}

@@ -2,6 +2,8 @@ package v1alpha1
 
 import (
 	"fmt"
+	"reflect"
+	"strings"
 
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
@@ -93,9 +95,76 @@ func decodeSpec(n *yaml.Node, spec any) error {
 		return fmt.Errorf("the document is not a mapping")
 	}
 	for i := 0; i+1 < len(n.Content); i += 2 {
-		if n.Content[i].Value == "spec" {
-			return n.Content[i+1].Decode(spec)
+		if n.Content[i].Value != "spec" {
+			continue
 		}
+		sn := n.Content[i+1]
+		err := sn.Decode(spec)
+		if err == nil {
+			return nil
+		}
+		// A key given twice (YAML forbids it; fn refuses such input before
+		// any processor runs, the CLI's readers do not) is read as kyaml's
+		// RNode.Field reads it, the first one, not as a decode error.
+		if first := firstKeys(sn, reflect.TypeOf(spec)); first != sn {
+			reflect.ValueOf(spec).Elem().SetZero()
+			err = first.Decode(spec)
+		}
+		return err
 	}
 	return nil
+}
+
+var rawType = reflect.TypeFor[Raw]()
+
+// firstKeys returns n, or a copy of it without the later occurrences of a
+// key, in the mappings that decoding into typ descends into (not inside
+// Raw, whose nodes are kept as they are).
+func firstKeys(n *yaml.Node, typ reflect.Type) *yaml.Node {
+	for typ.Kind() == reflect.Pointer {
+		typ = typ.Elem()
+	}
+	var out []*yaml.Node
+	changed := false
+	switch {
+	case typ == rawType:
+		return n
+	case typ.Kind() == reflect.Slice && n.Kind == yaml.SequenceNode:
+		for i, c := range n.Content {
+			f := firstKeys(c, typ.Elem())
+			if f != c && !changed {
+				changed, out = true, append([]*yaml.Node(nil), n.Content[:i]...)
+			}
+			if changed {
+				out = append(out, f)
+			}
+		}
+	case typ.Kind() == reflect.Struct && n.Kind == yaml.MappingNode:
+		fields := map[string]reflect.Type{}
+		for i := 0; i < typ.NumField(); i++ {
+			name, _, _ := strings.Cut(typ.Field(i).Tag.Get("yaml"), ",")
+			fields[name] = typ.Field(i).Type
+		}
+		seen := map[string]bool{}
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k, v := n.Content[i], n.Content[i+1]
+			f := v
+			if ft, ok := fields[k.Value]; ok && !seen[k.Value] {
+				f = firstKeys(v, ft)
+			}
+			if (seen[k.Value] || f != v) && !changed {
+				changed, out = true, append([]*yaml.Node(nil), n.Content[:i]...)
+			}
+			if changed && !seen[k.Value] {
+				out = append(out, k, f)
+			}
+			seen[k.Value] = true
+		}
+	}
+	if !changed {
+		return n
+	}
+	c := *n
+	c.Content = out
+	return &c
 }

@@ -99,3 +99,37 @@ spec:
 		t.Errorf("got %+v", st)
 	}
 }
+
+// A key given twice is read as kyaml reads it (the first), in the decoded
+// fields; Raw nodes stay the document's own.
+func TestDecodeDuplicateKeys(t *testing.T) {
+	doc := yaml.MustParse(`kind: ScenarioTemplate
+metadata: {name: t}
+spec:
+  description: first
+  description: second
+  parameters:
+  - {name: a, type: string, type: integer}
+  - {name: b}
+  resources:
+  - {kind: Application, kind: Fleet}
+`)
+	st, err := DecodeScenarioTemplate(doc.YNode())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Spec.Description != "first" || st.Spec.Parameters[0].Type != "string" || st.Spec.Parameters[1].Name != "b" {
+		t.Errorf("got %+v", st.Spec)
+	}
+	want, _ := doc.Pipe(yaml.Lookup("spec", "resources", "0"))
+	if st.Spec.Resources[0].Node != want.YNode() {
+		t.Error("a resource was copied")
+	}
+	if s := doc.MustString(); !strings.Contains(s, "second") || !strings.Contains(s, "type: integer") {
+		t.Errorf("the document changed:\n%s", s)
+	}
+	// Other errors stay errors.
+	if _, err := DecodeScenarioTemplate(yaml.MustParse("spec: {description: a, description: b, required: [x], extends: {a: b}}").YNode()); err == nil {
+		t.Error("no error for extends: {a: b}")
+	}
+}

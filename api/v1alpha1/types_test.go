@@ -25,10 +25,7 @@ var crds = []struct {
 	{"../../transformers/crd/scenario.kurator.dev_imageregistrytransformers.yaml", ImageRegistryTransformerKind, reflect.TypeFor[ImageRegistryTransformer]()},
 }
 
-var (
-	rawType  = reflect.TypeFor[Raw]()
-	metaType = reflect.TypeFor[yaml.ObjectMeta]()
-)
+var metaType = reflect.TypeFor[yaml.ObjectMeta]()
 
 // TestTypesMatchCRDs walks each CRD's schema and the Go type side by side:
 // every property (recursively, through array items, down to free-form
