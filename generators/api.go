@@ -190,7 +190,7 @@ func ParseTemplate(node *yaml.RNode, source string, lines bool) (*Template, krm.
 			Default:     p.Default.RNode(),
 			DefaultFrom: p.DefaultFrom,
 			Required:    p.Required,
-			Enum:        rnodes(p.Enum),
+			Enum:        p.Enum.RNodes(),
 			Targets:     targetSelectors(p.Targets),
 			Format:      p.Format,
 			Merge:       p.Merge,
@@ -206,8 +206,8 @@ func ParseTemplate(node *yaml.RNode, source string, lines bool) (*Template, krm.
 		t.Parameters = append(t.Parameters, param)
 	}
 	t.Values, t.ValueOrder = valueMap(s.Values)
-	t.Resources = rnodes(s.Resources)
-	t.Overlays = rnodes(s.Overlays)
+	t.Resources = s.Resources.RNodes()
+	t.Overlays = s.Overlays.RNodes()
 	envNodes := items(specNode, "environments")
 	for i := range s.Environments {
 		t.Environments = append(t.Environments, parseEnvironment(&s.Environments[i], nth(envNodes, i), i))
@@ -237,18 +237,6 @@ func nth(nodes []*yaml.Node, i int) *yaml.Node {
 		return nodes[i]
 	}
 	return nil
-}
-
-// rnodes wraps free-form nodes.
-func rnodes(raws []v1alpha1.Raw) []*yaml.RNode {
-	if raws == nil {
-		return nil
-	}
-	out := make([]*yaml.RNode, len(raws))
-	for i, r := range raws {
-		out[i] = r.RNode()
-	}
-	return out
 }
 
 // valueMap indexes a spec.values mapping by parameter name, and returns

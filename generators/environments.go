@@ -30,7 +30,7 @@ type Environment struct {
 
 // parseEnvironment resolves spec.environments.<i>, decoded; n is its node.
 func parseEnvironment(d *v1alpha1.Environment, n *yaml.Node, i int) *Environment {
-	e := &Environment{Name: d.Name, Index: i, Extends: d.Extends, Resources: rnodes(d.Resources), Overlays: rnodes(d.Overlays), Node: yaml.NewRNode(n)}
+	e := &Environment{Name: d.Name, Index: i, Extends: d.Extends, Resources: d.Resources.RNodes(), Overlays: d.Overlays.RNodes(), Node: yaml.NewRNode(n)}
 	e.Values, e.ValueOrder = valueMap(d.Values)
 	return e
 }

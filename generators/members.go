@@ -85,7 +85,7 @@ func parseForEach(t *Template, f *v1alpha1.ForEach, n *yaml.Node, i int, param *
 			Default:     fd.Default.RNode(),
 			DefaultFrom: fd.DefaultFrom,
 			Required:    fd.Required,
-			Enum:        rnodes(fd.Enum),
+			Enum:        fd.Enum.RNodes(),
 			Targets:     targetSelectors(fd.Targets),
 			Template:    t.Name,
 			Source:      src,

@@ -38,6 +38,39 @@ func (r Raw) RNode() *yaml.RNode {
 	return yaml.NewRNode(r.Node)
 }
 
+// Raws is a list of free-form YAML values, each the document's own node:
+// a null entry too (a []Raw would lose it, as yaml.v3 drops a null it
+// cannot set), and an alias entry as the node it names, as decoding reads
+// aliases.
+type Raws []Raw
+
+// UnmarshalYAML keeps the sequence's own nodes.
+func (r *Raws) UnmarshalYAML(n *yaml.Node) error {
+	if n.Kind != yaml.SequenceNode {
+		return &yaml.TypeError{Errors: []string{fmt.Sprintf("line %d: cannot unmarshal %s into a list", n.Line, n.ShortTag())}}
+	}
+	*r = make(Raws, len(n.Content))
+	for i, c := range n.Content {
+		if c.Kind == yaml.AliasNode && c.Alias != nil {
+			c = c.Alias
+		}
+		(*r)[i] = Raw{c}
+	}
+	return nil
+}
+
+// RNodes returns the nodes as kyaml RNodes (nil for no list).
+func (r Raws) RNodes() []*yaml.RNode {
+	if r == nil {
+		return nil
+	}
+	out := make([]*yaml.RNode, len(r))
+	for i, v := range r {
+		out[i] = yaml.NewRNode(v.Node)
+	}
+	return out
+}
+
 // DecodeScenarioTemplate decodes a ScenarioTemplate document (a mapping
 // node). Validate the document against its CRD first: on a document the
 // CRD accepts, decoding does not fail. On any other it decodes what fits
@@ -115,7 +148,10 @@ func decodeSpec(n *yaml.Node, spec any) error {
 	return nil
 }
 
-var rawType = reflect.TypeFor[Raw]()
+var (
+	rawType  = reflect.TypeFor[Raw]()
+	rawsType = reflect.TypeFor[Raws]()
+)
 
 // firstKeys returns n, or a copy of it without the later occurrences of a
 // key, in the mappings that decoding into typ descends into (not inside
@@ -127,7 +163,7 @@ func firstKeys(n *yaml.Node, typ reflect.Type) *yaml.Node {
 	var out []*yaml.Node
 	changed := false
 	switch {
-	case typ == rawType:
+	case typ == rawType || typ == rawsType:
 		return n
 	case typ.Kind() == reflect.Slice && n.Kind == yaml.SequenceNode:
 		for i, c := range n.Content {

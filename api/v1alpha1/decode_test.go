@@ -133,3 +133,35 @@ spec:
 		t.Error("no error for extends: {a: b}")
 	}
 }
+
+// Null and aliased entries of free-form lists are kept (yaml.v3 would drop
+// a null it cannot set into a Raw).
+func TestDecodeRawsKeepsNullAndAliases(t *testing.T) {
+	doc := yaml.MustParse(`spec:
+  parameters:
+  - name: mode
+    enum: [a, null, ~, &b b, *b]
+  resources: null
+`)
+	st, err := DecodeScenarioTemplate(doc.YNode())
+	if err != nil {
+		t.Fatal(err)
+	}
+	enum := st.Spec.Parameters[0].Enum
+	var got []string
+	for _, e := range enum {
+		got = append(got, e.ShortTag()+":"+e.Value)
+	}
+	if strings.Join(got, " ") != "!!str:a !!null:null !!null:~ !!str:b !!str:b" {
+		t.Errorf("enum = %v", got)
+	}
+	if enum[3].Node != enum[4].Node {
+		t.Error("the alias is not the node it names")
+	}
+	if st.Spec.Resources != nil {
+		t.Errorf("resources: null decoded as %v", st.Spec.Resources)
+	}
+	if _, err := DecodeScenarioTemplate(yaml.MustParse("spec: {resources: {kind: A}}").YNode()); err == nil || !strings.Contains(err.Error(), "line 1") {
+		t.Errorf("a map for a list: %v", err)
+	}
+}

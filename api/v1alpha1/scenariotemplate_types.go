@@ -39,9 +39,9 @@ type ScenarioTemplateSpec struct {
 	Values Raw `json:"values,omitempty" yaml:"values,omitempty"`
 	// Resources are the partial resources this layer contributes, merged
 	// by kind and name.
-	Resources []Raw `json:"resources,omitempty" yaml:"resources,omitempty"`
+	Resources Raws `json:"resources,omitempty" yaml:"resources,omitempty"`
 	// Overlays are partial resources merged after the parameter values.
-	Overlays []Raw `json:"overlays,omitempty" yaml:"overlays,omitempty"`
+	Overlays Raws `json:"overlays,omitempty" yaml:"overlays,omitempty"`
 	// Environments (instances only) are where the instance is deployed.
 	// Each environment gets its own Application (<instance>-<name>) from
 	// the instance's chain plus its own extends, values, resources and
@@ -84,7 +84,7 @@ type Parameter struct {
 	// Required makes rendering fail while no value is set.
 	Required bool `json:"required,omitempty" yaml:"required,omitempty"`
 	// Enum lists the values allowed, when only some are.
-	Enum []Raw `json:"enum,omitempty" yaml:"enum,omitempty"`
+	Enum Raws `json:"enum,omitempty" yaml:"enum,omitempty"`
 	// Targets are where the value is written, in kustomize replacement
 	// target syntax.
 	Targets []Target `json:"targets,omitempty" yaml:"targets,omitempty"`
@@ -186,7 +186,7 @@ type Field struct {
 	// Required makes an element without the field an error.
 	Required bool `json:"required,omitempty" yaml:"required,omitempty"`
 	// Enum lists the values allowed, when only some are.
-	Enum []Raw `json:"enum,omitempty" yaml:"enum,omitempty"`
+	Enum Raws `json:"enum,omitempty" yaml:"enum,omitempty"`
 	// Targets are where the field is written, within the element's copy.
 	Targets []Target `json:"targets,omitempty" yaml:"targets,omitempty"`
 }
@@ -211,10 +211,10 @@ type Environment struct {
 	// the instance's.
 	Values Raw `json:"values,omitempty" yaml:"values,omitempty"`
 	// Resources are partial resources for this environment only.
-	Resources []Raw `json:"resources,omitempty" yaml:"resources,omitempty"`
+	Resources Raws `json:"resources,omitempty" yaml:"resources,omitempty"`
 	// Overlays are partial resources merged after the values, for this
 	// environment only.
-	Overlays []Raw `json:"overlays,omitempty" yaml:"overlays,omitempty"`
+	Overlays Raws `json:"overlays,omitempty" yaml:"overlays,omitempty"`
 }
 
 // Output says how the generated resources are written.
