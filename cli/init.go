@@ -314,110 +314,28 @@ func parseSets(sets []string, params []*generators.Param) (map[string]*yaml.RNod
 			}
 			return nil, fmt.Sprintf("--set %s: unknown parameter %q (fix: %s)", s, key, hint)
 		}
-		v, msg := parseValue(p, raw)
-		if msg != "" {
-			return nil, fmt.Sprintf("--set %s: %s", s, msg)
+		v, err := generators.ParseValue(p, raw)
+		var verr *generators.ValueError
+		if errors.As(err, &verr) {
+			return nil, fmt.Sprintf("--set %s: %s", s, setMessage(verr))
 		}
 		values[key] = v
 	}
 	return values, ""
 }
 
-// parseValue reads raw as YAML and checks it against the parameter's type
-// and enum. A string parameter takes any text; a YAML scalar is unquoted.
-func parseValue(p *generators.Param, raw string) (*yaml.RNode, string) {
-	var doc yaml.Node
-	var n *yaml.Node
-	if err := yaml.Unmarshal([]byte(raw), &doc); err == nil && doc.Kind == yaml.DocumentNode && len(doc.Content) > 0 {
-		n = doc.Content[0]
-	}
-	got := "a string"
-	if n != nil {
-		got = describeNode(n)
-	}
-	typeErr := func(example string) string {
-		return fmt.Sprintf("parameter %q is %s %s, but %q is %s (fix: e.g. --set %s=%s)", p.Name, suggest.Article(p.Type), p.Type, raw, got, p.Name, example)
-	}
-	placeholder := n != nil && n.Kind == yaml.ScalarNode && strings.Contains(n.Value, "${")
-	var v *yaml.Node
-	switch p.Type {
-	case "integer":
-		if n == nil || n.Kind != yaml.ScalarNode || (n.ShortTag() != yaml.NodeTagInt && !placeholder) {
-			return nil, typeErr("3")
-		}
-		v = &yaml.Node{Kind: yaml.ScalarNode, Tag: n.ShortTag(), Value: n.Value}
-	case "boolean":
-		if n == nil || n.Kind != yaml.ScalarNode || (n.ShortTag() != yaml.NodeTagBool && !placeholder) {
-			return nil, typeErr("true")
-		}
-		v = &yaml.Node{Kind: yaml.ScalarNode, Tag: n.ShortTag(), Value: n.Value}
-	case "object":
-		if n == nil || n.Kind != yaml.MappingNode {
-			return nil, typeErr("'{key: value}'")
-		}
-		v = cleanNode(n)
-	case "array":
-		if n == nil || n.Kind != yaml.SequenceNode {
-			return nil, typeErr("'[a, b]'")
-		}
-		v = cleanNode(n)
-	default: // string
-		trimmed := strings.TrimSpace(raw)
-		switch {
-		case n != nil && n.Kind == yaml.ScalarNode:
-			v = &yaml.Node{Kind: yaml.ScalarNode, Tag: yaml.NodeTagString, Value: n.Value}
-		case strings.HasPrefix(trimmed, "[") || strings.HasPrefix(trimmed, "{"):
-			return nil, fmt.Sprintf("parameter %q is a string, but %q is %s (fix: quote it: --set %s='%q')", p.Name, raw, got, p.Name, raw)
-		default:
-			v = &yaml.Node{Kind: yaml.ScalarNode, Tag: yaml.NodeTagString, Value: raw}
-		}
-	}
-	if len(p.Enum) > 0 && !placeholder {
-		var allowed []string
-		for _, e := range p.Enum {
-			if e.YNode().Value == v.Value && v.Kind == yaml.ScalarNode {
-				return yaml.NewRNode(v), ""
-			}
-			allowed = append(allowed, e.YNode().Value)
-		}
-		return nil, fmt.Sprintf("parameter %q does not allow %q (fix: use one of %s)", p.Name, raw, strings.Join(allowed, ", "))
-	}
-	return yaml.NewRNode(v), ""
-}
+// setExamples are --set values of each type, for hints.
+var setExamples = map[string]string{"integer": "3", "boolean": "true", "object": "'{key: value}'", "array": "'[a, b]'"}
 
-// cleanNode copies a parsed value without positions and comments, in
-// flow style so that it fits one line of the instance.
-func cleanNode(n *yaml.Node) *yaml.Node {
-	c := &yaml.Node{Kind: n.Kind, Tag: n.ShortTag(), Value: n.Value}
-	if n.Kind == yaml.ScalarNode {
-		c.Style = n.Style & (yaml.DoubleQuotedStyle | yaml.SingleQuotedStyle)
-	} else {
-		c.Style = yaml.FlowStyle
+// setMessage says why a --set value does not fit its parameter.
+func setMessage(e *generators.ValueError) string {
+	switch {
+	case e.Allowed != nil:
+		return fmt.Sprintf("parameter %q does not allow %q (fix: use one of %s)", e.Name, e.Raw, strings.Join(e.Allowed, ", "))
+	case e.Quote:
+		return fmt.Sprintf("parameter %q is a string, but %q is %s (fix: quote it: --set %s='%q')", e.Name, e.Raw, e.Got, e.Name, e.Raw)
 	}
-	for _, k := range n.Content {
-		c.Content = append(c.Content, cleanNode(k))
-	}
-	return c
-}
-
-func describeNode(n *yaml.Node) string {
-	switch n.Kind {
-	case yaml.MappingNode:
-		return "an object"
-	case yaml.SequenceNode:
-		return "an array"
-	}
-	switch n.ShortTag() {
-	case yaml.NodeTagInt:
-		return "an integer"
-	case yaml.NodeTagFloat:
-		return "a number"
-	case yaml.NodeTagBool:
-		return "a boolean"
-	case yaml.NodeTagNull:
-		return "null"
-	}
-	return "a string"
+	return fmt.Sprintf("parameter %q is %s %s, but %q is %s (fix: e.g. --set %s=%s)", e.Name, suggest.Article(e.Type), e.Type, e.Raw, e.Got, e.Name, setExamples[e.Type])
 }
 
 // skeleton is what init writes.
@@ -547,7 +465,7 @@ func (s *skeleton) check(text string) (vars, missing []string, problems krm.Prob
 	}
 	res, ps := s.resolver.Render(inst, nil, false)
 	for _, p := range ps {
-		if len(missing) > 0 && strings.HasPrefix(p.Message, "missing required value") {
+		if len(missing) > 0 && p.Code == generators.CodeMissingValue {
 			continue
 		}
 		problems = append(problems, p)

@@ -14,6 +14,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/kurator-scenario/scenario-fn/generators"
+	"sigs.k8s.io/kustomize/kyaml/yaml"
 	k8syaml "sigs.k8s.io/yaml"
 )
 
@@ -76,55 +77,44 @@ func TestInitRendersEveryTemplate(t *testing.T) {
 	}
 }
 
-func TestParseValue(t *testing.T) {
-	param := func(typ string, enum ...string) *generators.Param {
-		p := &generators.Param{Name: "p", Type: typ}
-		for _, e := range enum {
-			v, _ := parseValue(&generators.Param{Type: "string"}, e)
-			p.Enum = append(p.Enum, v)
+// TestSetMessages: --set values that do not fit are reported in the
+// CLI's words (generators.ParseValue decides, TestParseValue there).
+func TestSetMessages(t *testing.T) {
+	enum := func(vals ...string) []*yaml.RNode {
+		var out []*yaml.RNode
+		for _, v := range vals {
+			out = append(out, yaml.NewStringRNode(v))
 		}
-		return p
+		return out
 	}
-	cases := []struct {
-		typ, raw, want, err string
-		enum                []string
-	}{
-		{typ: "string", raw: "ghcr.io/acme/orders", want: "ghcr.io/acme/orders"},
-		{typ: "string", raw: "1.22", want: `"1.22"`},
-		{typ: "string", raw: "true", want: `"true"`},
-		{typ: "string", raw: `"quoted"`, want: "quoted"},
-		{typ: "string", raw: "a: b", want: `'a: b'`},
-		{typ: "string", raw: "", want: `""`},
-		{typ: "string", raw: "[a]", err: `parameter "p" is a string, but "[a]" is an array`},
-		{typ: "integer", raw: "3", want: "3"},
-		{typ: "integer", raw: "${REPLICAS}", want: "${REPLICAS}"},
-		{typ: "integer", raw: "three", err: `parameter "p" is an integer, but "three" is a string`},
-		{typ: "integer", raw: "1.5", err: `is a number`},
-		{typ: "boolean", raw: "false", want: "false"},
-		{typ: "boolean", raw: "yes", err: `parameter "p" is a boolean`},
-		{typ: "array", raw: "[a, b]", want: "[a, b]"},
-		{typ: "array", raw: "a", err: `parameter "p" is an array`},
-		{typ: "object", raw: "{k: v, n: 1}", want: "{k: v, n: 1}"},
-		{typ: "object", raw: "[k]", err: `parameter "p" is an object, but "[k]" is an array`},
-		{typ: "string", raw: "kuma", enum: []string{"istio", "kuma"}, want: "kuma"},
-		{typ: "string", raw: "linkerd", enum: []string{"istio", "kuma"}, err: "use one of istio, kuma"},
+	params := []*generators.Param{
+		{Name: "replicas", Type: "integer"},
+		{Name: "fleet", Type: "string"},
+		{Name: "mesh", Type: "string", Enum: enum("istio", "kuma")},
+		{Name: "labels", Type: "object"},
+		{Name: "hosts", Type: "array"},
 	}
-	for _, c := range cases {
-		t.Run(c.typ+"/"+c.raw, func(t *testing.T) {
-			v, msg := parseValue(param(c.typ, c.enum...), c.raw)
-			if c.err != "" {
-				if !strings.Contains(msg, c.err) {
-					t.Errorf("error %q does not contain %q", msg, c.err)
-				}
-				return
-			}
-			if msg != "" {
-				t.Fatalf("unexpected error: %s", msg)
-			}
-			if got := flowString(v); got != c.want {
-				t.Errorf("got %s, want %s", got, c.want)
-			}
-		})
+	for set, want := range map[string]string{
+		"replicas=three": `--set replicas=three: parameter "replicas" is an integer, but "three" is a string (fix: e.g. --set replicas=3)`,
+		"replicas=1.5":   `--set replicas=1.5: parameter "replicas" is an integer, but "1.5" is a number (fix: e.g. --set replicas=3)`,
+		"fleet=[a]":      `--set fleet=[a]: parameter "fleet" is a string, but "[a]" is an array (fix: quote it: --set fleet='"[a]"')`,
+		"mesh=linkerd":   `--set mesh=linkerd: parameter "mesh" does not allow "linkerd" (fix: use one of istio, kuma)`,
+		"labels=[k]":     `--set labels=[k]: parameter "labels" is an object, but "[k]" is an array (fix: e.g. --set labels='{key: value}')`,
+		"hosts=~":        `--set hosts=~: parameter "hosts" is an array, but "~" is null (fix: e.g. --set hosts='[a, b]')`,
+		"fleeet=prod":    `--set fleeet=prod: unknown parameter "fleeet" (fix: did you mean "fleet"? the template declares: fleet, hosts, labels, mesh, replicas)`,
+	} {
+		if _, msg := parseSets([]string{set}, params); msg != want {
+			t.Errorf("%s:\n got %s\nwant %s", set, msg, want)
+		}
+	}
+	values, msg := parseSets([]string{"replicas=3", "fleet=prod", "mesh=kuma", "hosts=[a, b]"}, params)
+	if msg != "" {
+		t.Fatal(msg)
+	}
+	for name, want := range map[string]string{"replicas": "3", "fleet": "prod", "mesh": "kuma", "hosts": "[a, b]"} {
+		if got := flowString(values[name]); got != want {
+			t.Errorf("%s = %s, want %s", name, got, want)
+		}
 	}
 }
 

@@ -8,7 +8,6 @@ import (
 	"os"
 	"path"
 	"path/filepath"
-	"regexp"
 	"strings"
 
 	"github.com/kurator-scenario/scenario-fn/generators"
@@ -17,8 +16,6 @@ import (
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 	k8syaml "sigs.k8s.io/yaml"
 )
-
-var setByValue = regexp.MustCompile(`\[set by value "([^"]+)"`)
 
 // partialProblems validates a partial Kurator resource (a template's
 // resource or overlay, an overlay item); in names where it sits in its
@@ -263,15 +260,15 @@ func kustomizationFiles(root, dir string, seen map[string]bool) map[string]bool 
 
 // locate finds the line of a render problem in the file it names (the
 // function, fed a ResourceList, knows files but not lines): the instance
-// value that set the field, or the field in an overlay of the same kind.
+// value that set the field (the generator names its parameter, p.Param),
+// or the field in an overlay of the same kind.
 func locate(p krm.Problem, docs []document) int {
-	m := setByValue.FindStringSubmatch(p.Message)
 	for _, d := range docs {
 		if d.File != p.Source.File {
 			continue
 		}
-		if m != nil {
-			if v := lookupValue(d.Node, m[1]); v != nil {
+		if p.Param != "" {
+			if v := lookupValue(d.Node, p.Param); v != nil {
 				return v.YNode().Line
 			}
 			continue

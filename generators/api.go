@@ -7,16 +7,18 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/kurator-scenario/scenario-fn/api/v1alpha1"
 	"github.com/kurator-scenario/scenario-fn/krm"
 	"github.com/kurator-scenario/scenario-fn/schema"
 	"sigs.k8s.io/kustomize/api/types"
+	"sigs.k8s.io/kustomize/kyaml/resid"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
-// API group, version and kind of templates and instances.
+// API group, version and kind of templates and instances (api/v1alpha1).
 const (
-	APIVersion = "scenario.kurator.dev/v1alpha1"
-	Kind       = "ScenarioTemplate"
+	APIVersion = v1alpha1.GroupVersion
+	Kind       = v1alpha1.ScenarioTemplateKind
 )
 
 // Annotations this generator reads and writes.
@@ -31,6 +33,14 @@ const (
 	AnnotationOverlay = "scenario.kurator.dev/overlay"
 	// AnnotationFluxSubstitute is Flux's per-resource substitution switch.
 	AnnotationFluxSubstitute = "kustomize.toolkit.fluxcd.io/substitute"
+)
+
+// Problem codes (krm.Problem.Code) for the problems programs act on.
+const (
+	// CodeMissingValue: a required parameter has no value (the problem's
+	// field is spec.values.<name>). `scenario-fn init` expects these while
+	// the skeleton's placeholders are not filled in.
+	CodeMissingValue = "missing-value"
 )
 
 //go:embed crd/*.yaml
@@ -52,7 +62,8 @@ func templateSchema() *schema.Type {
 	return apiSchema
 }
 
-// Template is a parsed ScenarioTemplate: a template or an instance.
+// Template is a parsed ScenarioTemplate, a template or an instance: its
+// decoded document (API) resolved into what a render reads.
 type Template struct {
 	Name      string
 	Namespace string
@@ -79,6 +90,8 @@ type Template struct {
 	Environments []*Environment
 
 	Node *yaml.RNode
+	// API is the decoded document (nil for the layers a render makes up).
+	API *v1alpha1.ScenarioTemplate
 }
 
 // Parameter is one declared parameter.
@@ -128,7 +141,8 @@ func (t *Template) at(n *yaml.RNode) krm.Source {
 // lines says whether node line numbers refer to that file.
 func ParseTemplate(node *yaml.RNode, source string, lines bool) (*Template, krm.Problems) {
 	var problems krm.Problems
-	id := krm.IDOf(node)
+	meta, err := node.GetMeta()
+	id := &yaml.ResourceIdentifier{TypeMeta: meta.TypeMeta, NameMeta: meta.NameMeta} // krm.IDOf, without reading the metadata twice
 	t := &Template{Node: node, Source: source, Lines: lines}
 	loc := func(path string) krm.Source {
 		if !lines {
@@ -137,7 +151,6 @@ func ParseTemplate(node *yaml.RNode, source string, lines bool) (*Template, krm.
 		n, _ := node.Pipe(yaml.Lookup(pathParts(path)...))
 		return t.at(n)
 	}
-	meta, err := node.GetMeta()
 	if err != nil || meta.APIVersion != APIVersion || meta.Kind != Kind {
 		problems.Errorf(id, "apiVersion", krm.Source{File: source}, "use apiVersion: "+APIVersion+" and kind: "+Kind,
 			"not a ScenarioTemplate")
@@ -153,63 +166,130 @@ func ParseTemplate(node *yaml.RNode, source string, lines bool) (*Template, krm.
 	if problems.HasErrors() {
 		return nil, problems
 	}
-	spec := node.Field("spec")
-	if spec == nil {
-		return t, problems
+	spec, err := v1alpha1.DecodeScenarioTemplateSpec(node.YNode())
+	if err != nil {
+		// The CRD accepted it: only what Go cannot hold (an index beyond
+		// int64) gets here.
+		problems.Errorf(id, "spec", krm.Source{File: source}, "", "cannot decode the template: %v", err)
+		return nil, problems
 	}
-	s := spec.Value
-	t.Description = scalar(s, "description")
-	for _, e := range seq(s, "extends") {
-		t.Extends = append(t.Extends, e.YNode().Value)
-	}
-	for i, p := range seq(s, "parameters") {
+	t.API = &v1alpha1.ScenarioTemplate{APIVersion: meta.APIVersion, Kind: meta.Kind, Metadata: meta.ObjectMeta, Spec: *spec}
+	s := &t.API.Spec
+	// The nodes of the decoded lists locate the problems found in them.
+	specNode := mapValue(node.YNode(), "spec")
+	t.Description = s.Description
+	t.Extends = s.Extends
+	paramNodes := items(specNode, "parameters")
+	for i := range s.Parameters {
+		p := &s.Parameters[i]
+		pn := nth(paramNodes, i)
 		param := &Parameter{
-			Name:        scalar(p, "name"),
-			Description: scalar(p, "description"),
-			Type:        scalar(p, "type"),
-			DefaultFrom: scalar(p, "defaultFrom"),
-			Required:    scalar(p, "required") == "true",
-			Format:      scalar(p, "format"),
-			Merge:       scalar(p, "merge"),
+			Name:        p.Name,
+			Description: p.Description,
+			Type:        p.Type,
+			Default:     p.Default.RNode(),
+			DefaultFrom: p.DefaultFrom,
+			Required:    p.Required,
+			Enum:        p.Enum.RNodes(),
+			Targets:     targetSelectors(p.Targets),
+			Format:      p.Format,
+			Merge:       p.Merge,
 			Template:    t.Name,
-			Source:      t.at(p),
+			Source:      t.at(yaml.NewRNode(pn)),
 		}
-		if f := p.Field("default"); f != nil && !yaml.IsMissingOrNull(f.Value) {
-			param.Default = f.Value
+		if p.Targets != nil {
+			checkNamingTargets(&problems, id, t, mapValue(pn, "targets"), i, param)
 		}
-		param.Enum = seq(p, "enum")
-		if f := p.Field("targets"); f != nil {
-			if err := f.Value.YNode().Decode(&param.Targets); err != nil {
-				problems.Errorf(id, fmt.Sprintf("spec.parameters.%d.targets", i), t.at(f.Value), "",
-					"cannot decode targets: %v", err)
-			}
-			checkNamingTargets(&problems, id, t, f.Value, i, param)
+		if p.ForEach != nil {
+			problems = append(problems, parseForEach(t, p.ForEach, mapValue(pn, "forEach"), i, param)...)
 		}
-		problems = append(problems, parseForEach(t, p, i, param)...)
 		t.Parameters = append(t.Parameters, param)
 	}
-	if f := s.Field("values"); f != nil && f.Value.YNode().Kind == yaml.MappingNode {
-		t.Values = map[string]*yaml.RNode{}
-		_ = f.Value.VisitFields(func(n *yaml.MapNode) error {
-			t.Values[n.Key.YNode().Value] = n.Value
-			t.ValueOrder = append(t.ValueOrder, n.Key.YNode().Value)
-			return nil
-		})
+	t.Values, t.ValueOrder = valueMap(s.Values)
+	t.Resources = s.Resources.RNodes()
+	t.Overlays = s.Overlays.RNodes()
+	envNodes := items(specNode, "environments")
+	for i := range s.Environments {
+		t.Environments = append(t.Environments, parseEnvironment(&s.Environments[i], nth(envNodes, i), i))
 	}
-	t.Resources = seq(s, "resources")
-	t.Overlays = seq(s, "overlays")
-	for i, e := range seq(s, "environments") {
-		t.Environments = append(t.Environments, parseEnvironment(e, i))
-	}
-	if o := s.Field("output"); o != nil {
-		t.Flux = scalar(o.Value, "flux")
-		t.OutputPath = scalar(o.Value, "path")
+	if o := s.Output; o != nil {
+		t.Flux, t.OutputPath = o.Flux, o.Path
 		if msg := outputPathProblem(t.OutputPath); msg != "" {
-			n, _ := o.Value.Pipe(yaml.Lookup("path"))
-			problems.Errorf(id, "spec.output.path", t.at(n), "use a relative path inside the package, e.g. generated/"+orName(t.Name)+".yaml", "%s", msg)
+			at := mapValue(mapValue(specNode, "output"), "path")
+			problems.Errorf(id, "spec.output.path", t.at(yaml.NewRNode(at)), "use a relative path inside the package, e.g. generated/"+orName(t.Name)+".yaml", "%s", msg)
 		}
 	}
 	return t, problems
+}
+
+// items returns the elements of the sequence at field of the mapping n
+// (the nodes a decoded list came from, for locations), or nil.
+func items(n *yaml.Node, field string) []*yaml.Node {
+	if l := mapValue(n, field); l != nil && l.Kind == yaml.SequenceNode {
+		return l.Content
+	}
+	return nil
+}
+
+// nth returns nodes[i], or nil.
+func nth(nodes []*yaml.Node, i int) *yaml.Node {
+	if i < len(nodes) {
+		return nodes[i]
+	}
+	return nil
+}
+
+// valueMap indexes a spec.values mapping by parameter name, and returns
+// the names in the order written.
+func valueMap(values v1alpha1.Raw) (map[string]*yaml.RNode, []string) {
+	if values.Node == nil || values.Kind != yaml.MappingNode {
+		return nil, nil
+	}
+	c := values.Content
+	m := make(map[string]*yaml.RNode, len(c)/2)
+	order := make([]string, 0, len(c)/2)
+	for i := 0; i+1 < len(c); i += 2 {
+		m[c[i].Value] = yaml.NewRNode(c[i+1])
+		order = append(order, c[i].Value)
+	}
+	return m, order
+}
+
+// targetSelectors converts the API's targets to kustomize's, which the
+// replacement filter takes.
+func targetSelectors(ts []v1alpha1.Target) []*types.TargetSelector {
+	if ts == nil {
+		return nil
+	}
+	out := make([]*types.TargetSelector, len(ts))
+	for i, t := range ts {
+		out[i] = &types.TargetSelector{Select: selector(t.Select), FieldPaths: t.FieldPaths}
+		if t.Reject != nil {
+			out[i].Reject = make([]*types.Selector, len(t.Reject))
+			for j := range t.Reject {
+				out[i].Reject[j] = selector(&t.Reject[j])
+			}
+		}
+		if o := t.Options; o != nil {
+			out[i].Options = &types.FieldOptions{Delimiter: o.Delimiter, Index: o.Index, Create: o.Create}
+		}
+	}
+	return out
+}
+
+func selector(s *v1alpha1.Selector) *types.Selector {
+	if s == nil {
+		return nil
+	}
+	return &types.Selector{
+		ResId: resid.ResId{
+			Gvk:       resid.Gvk{Group: s.Group, Version: s.Version, Kind: s.Kind},
+			Name:      s.Name,
+			Namespace: s.Namespace,
+		},
+		AnnotationSelector: s.AnnotationSelector,
+		LabelSelector:      s.LabelSelector,
+	}
 }
 
 func orName(n string) string {
@@ -241,7 +321,7 @@ func outputPathProblem(p string) string {
 // checkNamingTargets refuses parameter targets on metadata.name and
 // metadata.namespace: the naming rule sets both after the parameters, so
 // the value would be lost without a word.
-func checkNamingTargets(problems *krm.Problems, id *yaml.ResourceIdentifier, t *Template, targets *yaml.RNode, i int, param *Parameter) {
+func checkNamingTargets(problems *krm.Problems, id *yaml.ResourceIdentifier, t *Template, targets *yaml.Node, i int, param *Parameter) {
 	for j, tg := range param.Targets {
 		if tg == nil {
 			continue
@@ -251,8 +331,8 @@ func checkNamingTargets(problems *krm.Problems, id *yaml.ResourceIdentifier, t *
 				continue
 			}
 			var at *yaml.RNode
-			if j < len(targets.YNode().Content) {
-				at = yaml.NewRNode(targets.YNode().Content[j])
+			if targets != nil && j < len(targets.Content) {
+				at = yaml.NewRNode(targets.Content[j])
 			}
 			problems.Errorf(id, fmt.Sprintf("spec.parameters.%d.targets.%d.fieldPaths.%d", i, j, k), t.at(at),
 				"generated names are <instance> or <instance>-<name> and the namespace is the instance's: rename the instance (or the template resource) instead",
@@ -272,24 +352,4 @@ func templateHint(fe schema.FieldError) string {
 		return "a parameter has name, description, type (string|integer|boolean|object|array), format (image|quantity|resources), merge (merge|replace), default, defaultFrom, required, enum and targets"
 	}
 	return ""
-}
-
-func scalar(n *yaml.RNode, field string) string {
-	f := n.Field(field)
-	if f == nil || f.Value.YNode().Kind != yaml.ScalarNode || f.Value.YNode().Tag == yaml.NodeTagNull {
-		return ""
-	}
-	return f.Value.YNode().Value
-}
-
-func seq(n *yaml.RNode, field string) []*yaml.RNode {
-	f := n.Field(field)
-	if f == nil || f.Value.YNode().Kind != yaml.SequenceNode {
-		return nil
-	}
-	out := make([]*yaml.RNode, 0, len(f.Value.YNode().Content))
-	for _, c := range f.Value.YNode().Content {
-		out = append(out, yaml.NewRNode(c))
-	}
-	return out
 }

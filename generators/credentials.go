@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/kurator-scenario/scenario-fn/api/v1alpha1"
 	"github.com/kurator-scenario/scenario-fn/internal/credentials"
 	"github.com/kurator-scenario/scenario-fn/krm"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
@@ -92,37 +93,33 @@ func (Generator) Sensitive(_ *krm.Context, rl *krm.ResourceList) []string {
 	if cfg == nil || cfg.YNode() == nil || cfg.YNode().Kind != yaml.MappingNode {
 		return nil
 	}
-	values, err := cfg.Pipe(yaml.Lookup("spec", "values"))
-	if err != nil || values == nil || values.YNode().Kind != yaml.MappingNode {
+	// Not validated yet (the messages about an invalid config are masked
+	// too): each document decodes as far as it fits.
+	inst, _ := v1alpha1.DecodeScenarioTemplateSpec(cfg.YNode())
+	values := inst.Values
+	if values.Node == nil || values.Kind != yaml.MappingNode {
 		return nil
 	}
 	sensitive := map[string]bool{}
-	mark := func(t *yaml.RNode) {
-		params, err := t.Pipe(yaml.Lookup("spec", "parameters"))
-		if err != nil || params == nil || params.YNode().Kind != yaml.SequenceNode {
-			return
-		}
-		for _, p := range params.YNode().Content {
-			name := mapValue(p, "name")
-			if name == nil || name.Kind != yaml.ScalarNode {
-				continue
-			}
-			if credentials.IsKey(name.Value) || targetsCredential(mapValue(p, "targets")) {
-				sensitive[name.Value] = true
+	mark := func(t *v1alpha1.ScenarioTemplateSpec) {
+		for _, p := range t.Parameters {
+			if p.Name != "" && (credentials.IsKey(p.Name) || targetsCredential(p.Targets)) {
+				sensitive[p.Name] = true
 			}
 		}
 	}
-	mark(cfg)
+	mark(inst)
 	for _, it := range rl.Items {
 		if it.YNode().Kind == yaml.MappingNode && it.GetKind() == Kind {
-			mark(it)
+			t, _ := v1alpha1.DecodeScenarioTemplateSpec(it.YNode())
+			mark(t)
 		}
 	}
 	for _, t := range Catalog() {
-		mark(t.Node)
+		mark(&t.API.Spec)
 	}
 	var out []string
-	c := values.YNode().Content
+	c := values.Content
 	for i := 0; i+1 < len(c); i += 2 {
 		if !sensitive[c[i].Value] {
 			continue
@@ -138,21 +135,14 @@ func (Generator) Sensitive(_ *krm.Context, rl *krm.ResourceList) []string {
 
 // targetsCredential reports whether a parameter's targets select a Secret
 // or write a field under a credential key.
-func targetsCredential(targets *yaml.Node) bool {
-	if targets == nil || targets.Kind != yaml.SequenceNode {
-		return false
-	}
-	for _, t := range targets.Content {
-		if sel := mapValue(t, "select"); sel != nil {
-			if k := mapValue(sel, "kind"); k != nil && k.Value == "Secret" {
-				return true
-			}
+func targetsCredential(targets []v1alpha1.Target) bool {
+	for _, t := range targets {
+		if t.Select != nil && t.Select.Kind == "Secret" {
+			return true
 		}
-		if fps := mapValue(t, "fieldPaths"); fps != nil && fps.Kind == yaml.SequenceNode {
-			for _, fp := range fps.Content {
-				if credentials.SensitiveField("", fp.Value) {
-					return true
-				}
+		for _, fp := range t.FieldPaths {
+			if credentials.SensitiveField("", fp) {
+				return true
 			}
 		}
 	}

@@ -162,3 +162,40 @@ func TestWarnPlaintextCredentials(t *testing.T) {
 		t.Errorf("got  %s\nwant %s", p.String(), want)
 	}
 }
+
+func TestSensitive(t *testing.T) {
+	inst := yaml.MustParse(`apiVersion: scenario.kurator.dev/v1alpha1
+kind: ScenarioTemplate
+metadata: {name: obs}
+spec:
+  extends: [metric-fleet, team]
+  parameters:
+  - name: conn
+    required: maybe # invalid: the config is masked before it is validated
+    targets: [{select: {kind: Secret}, fieldPaths: [stringData.conn]}]
+  values:
+    bucket: thanos-bucket
+    accessKey: AKIA0000
+    conn: {host: db.internal, port: 5432}
+    ticket: team-ticket
+    fleet: prod
+`)
+	team := yaml.MustParse(`apiVersion: scenario.kurator.dev/v1alpha1
+kind: ScenarioTemplate
+metadata: {name: team}
+spec:
+  parameters:
+  - name: ticket
+    targets: [{select: {kind: Application}, fieldPaths: [spec.source.helm.password]}]
+  - name: fleet
+    targets: [{select: {kind: Application}, fieldPaths: [spec.destination.fleet]}]
+`)
+	got := Generator{}.Sensitive(nil, &krm.ResourceList{FunctionConfig: inst, Items: []*yaml.RNode{team}})
+	want := []string{"thanos-bucket", "AKIA0000", "db.internal", "team-ticket"}
+	if strings.Join(got, ",") != strings.Join(want, ",") {
+		t.Errorf("Sensitive = %q, want %q", got, want)
+	}
+	if got := (Generator{}).Sensitive(nil, &krm.ResourceList{FunctionConfig: yaml.MustParse("kind: ScenarioTemplate\nspec: {values: [a]}\n")}); got != nil {
+		t.Errorf("values that are not a mapping: %q", got)
+	}
+}

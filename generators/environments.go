@@ -5,6 +5,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/kurator-scenario/scenario-fn/api/v1alpha1"
 	"github.com/kurator-scenario/scenario-fn/krm"
 	"github.com/kurator-scenario/scenario-fn/kurator"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
@@ -27,21 +28,10 @@ type Environment struct {
 	Node       *yaml.RNode
 }
 
-func parseEnvironment(n *yaml.RNode, i int) *Environment {
-	e := &Environment{Name: scalar(n, "name"), Index: i, Node: n}
-	for _, x := range seq(n, "extends") {
-		e.Extends = append(e.Extends, x.YNode().Value)
-	}
-	if f := n.Field("values"); f != nil && f.Value.YNode().Kind == yaml.MappingNode {
-		e.Values = map[string]*yaml.RNode{}
-		_ = f.Value.VisitFields(func(m *yaml.MapNode) error {
-			e.Values[m.Key.YNode().Value] = m.Value
-			e.ValueOrder = append(e.ValueOrder, m.Key.YNode().Value)
-			return nil
-		})
-	}
-	e.Resources = seq(n, "resources")
-	e.Overlays = seq(n, "overlays")
+// parseEnvironment resolves spec.environments.<i>, decoded; n is its node.
+func parseEnvironment(d *v1alpha1.Environment, n *yaml.Node, i int) *Environment {
+	e := &Environment{Name: d.Name, Index: i, Extends: d.Extends, Resources: d.Resources.RNodes(), Overlays: d.Overlays.RNodes(), Node: yaml.NewRNode(n)}
+	e.Values, e.ValueOrder = valueMap(d.Values)
 	return e
 }
 
@@ -705,7 +695,7 @@ func unify(ps krm.Problems, inst *Template) krm.Problems {
 			}
 			done[k] = true
 			p.Message = k.rest
-		case ok && strings.HasPrefix(k.rest, "missing required value") && strings.HasPrefix(p.Field, "spec.values."):
+		case ok && p.Code == CodeMissingValue && strings.HasPrefix(p.Field, "spec.values."):
 			// Only some environments miss it: it is theirs to set.
 			for _, e := range inst.Environments {
 				if e.Name == env {

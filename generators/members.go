@@ -35,6 +35,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/kurator-scenario/scenario-fn/api/v1alpha1"
 	"github.com/kurator-scenario/scenario-fn/internal/suggest"
 	"github.com/kurator-scenario/scenario-fn/krm"
 	"github.com/kurator-scenario/scenario-fn/kurator"
@@ -61,62 +62,50 @@ type ForEach struct {
 	Source   krm.Source
 }
 
-// parseForEach decodes spec.parameters.<i>.forEach (already checked
-// against the CRD) into param.
-func parseForEach(t *Template, p *yaml.RNode, i int, param *Parameter) krm.Problems {
-	f := p.Field("forEach")
-	if f == nil || f.Value.YNode().Kind != yaml.MappingNode {
-		return nil
-	}
+// parseForEach resolves a parameter's decoded forEach into param; n is
+// its node (spec.parameters.<i>.forEach), for locations.
+func parseForEach(t *Template, f *v1alpha1.ForEach, n *yaml.Node, i int, param *Parameter) krm.Problems {
 	var problems krm.Problems
 	id := krm.IDOf(t.Node)
 	at := fmt.Sprintf("spec.parameters.%d.forEach", i)
-	fe := &ForEach{Template: t, Source: t.at(f.Value)}
-	if r := f.Value.Field("resource"); r != nil {
-		fe.Kind, fe.Name = scalar(r.Value, "kind"), scalar(r.Value, "name")
-	}
+	fe := &ForEach{Template: t, Source: t.at(yaml.NewRNode(n)), Kind: f.Resource.Kind, Name: f.Resource.Name}
 	if param.Type != "array" {
-		problems.Errorf(id, fmt.Sprintf("spec.parameters.%d.type", i), t.at(p), "declare type: array",
+		problems.Errorf(id, fmt.Sprintf("spec.parameters.%d.type", i), param.Source, "declare type: array",
 			"parameter %q has forEach, so its value is a list of elements, but it is declared %s", param.Name, orString(param.Type))
 	}
 	seen := map[string]bool{}
-	for j, fn := range seq(f.Value, "fields") {
+	fieldNodes := items(n, "fields")
+	for j := range f.Fields {
+		fd := &f.Fields[j]
+		src := t.at(yaml.NewRNode(nth(fieldNodes, j)))
 		field := &Parameter{
-			Name:        scalar(fn, "name"),
-			Description: scalar(fn, "description"),
-			Type:        scalar(fn, "type"),
-			DefaultFrom: scalar(fn, "defaultFrom"),
-			Required:    scalar(fn, "required") == "true",
+			Name:        fd.Name,
+			Description: fd.Description,
+			Type:        fd.Type,
+			Default:     fd.Default.RNode(),
+			DefaultFrom: fd.DefaultFrom,
+			Required:    fd.Required,
+			Enum:        fd.Enum.RNodes(),
+			Targets:     targetSelectors(fd.Targets),
 			Template:    t.Name,
-			Source:      t.at(fn),
+			Source:      src,
 		}
 		if field.Type == "" {
 			field.Type = "string"
 		}
-		if d := fn.Field("default"); d != nil && !yaml.IsMissingOrNull(d.Value) {
-			field.Default = d.Value
-		}
-		field.Enum = seq(fn, "enum")
 		path := fmt.Sprintf("%s.fields.%d", at, j)
 		switch {
 		case field.Name == elementKey:
-			problems.Errorf(id, path+".name", t.at(fn), "remove it: every element has a name, which names its copy",
+			problems.Errorf(id, path+".name", src, "remove it: every element has a name, which names its copy",
 				"forEach field %q is reserved", elementKey)
 		case seen[field.Name]:
-			problems.Errorf(id, path+".name", t.at(fn), "rename or remove one of them", "forEach field %q is declared twice", field.Name)
+			problems.Errorf(id, path+".name", src, "rename or remove one of them", "forEach field %q is declared twice", field.Name)
 		}
 		seen[field.Name] = true
-		if tg := fn.Field("targets"); tg != nil {
-			if err := tg.Value.YNode().Decode(&field.Targets); err != nil {
-				problems.Errorf(id, path+".targets", t.at(tg.Value), "", "cannot decode targets: %v", err)
-			}
-		}
 		fe.Fields = append(fe.Fields, field)
 	}
-	if rf := f.Value.Field("references"); rf != nil {
-		if err := rf.Value.YNode().Decode(&fe.References); err != nil {
-			problems.Errorf(id, at+".references", t.at(rf.Value), "", "cannot decode references: %v", err)
-		}
+	for _, r := range f.References {
+		fe.References = append(fe.References, &types.TargetSelector{Select: selector(r.Select), FieldPaths: r.FieldPaths})
 	}
 	param.ForEach = fe
 	return problems
@@ -385,7 +374,7 @@ func (r *render) writeFields(p *Param, el element, c *resource) {
 					"parameter %q, field %q: %v", p.Name, f.Name, err)
 			}
 		}
-		r.trace.record(c, Origin{Layer: fmt.Sprintf("value %q (%s)", fp.Name, from), Source: src}, nil, false)
+		r.trace.record(c, Origin{Layer: fmt.Sprintf("value %q (%s)", fp.Name, from), Source: src, Param: p.Name}, nil, false)
 	}
 }
 
@@ -415,10 +404,10 @@ func (r *render) appendReferences(p *Param, copies []*resource, els []element) {
 			}
 			// One record for the whole list (per copy it would be
 			// quadratic), then each entry credited to its element.
-			r.trace.record(res, Origin{Layer: fmt.Sprintf("value %q (%s)", p.Name, p.ValueFrom), Source: p.ValueSource}, nil, false)
+			r.trace.record(res, Origin{Layer: fmt.Sprintf("value %q (%s)", p.Name, p.ValueFrom), Source: p.ValueSource, Param: p.Name}, nil, false)
 			for i, c := range copies {
 				o := Origin{Layer: fmt.Sprintf("value %q (%s)", fmt.Sprintf("%s.[%s=%s]", p.Name, elementKey, els[i].name), p.ValueFrom),
-					Source: elementSource(p, els[i].node.YNode())}
+					Source: elementSource(p, els[i].node.YNode()), Param: p.Name}
 				for _, fp := range sel.FieldPaths {
 					entry := join(fp, "[name="+deriveName(r.inst.Name, c.role)+"]")
 					r.trace.credit(res, join(entry, "name"), o)

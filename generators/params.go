@@ -322,6 +322,7 @@ func resolveValues(params []*Param, layers []*Template, inst *Template) (problem
 			problems.Errorf(krm.IDOf(inst.Node), "spec.values."+p.Name, inst.at(inst.Node),
 				fmt.Sprintf("add it under spec.values, e.g. %s: %s", p.Name, example(p)),
 				"missing required value %q (%s)", p.Name, describe(p))
+			problems.Last().Code = CodeMissingValue
 			continue
 		default:
 			continue
@@ -477,40 +478,152 @@ func IsPlaceholder(s string) bool { return strings.Contains(s, "${") }
 // parameter's type or enum.
 func checkValue(p *Param) (string, string) {
 	n := p.Value.YNode()
-	got := kindName(n)
-	scalar := n.Kind == yaml.ScalarNode
-	placeholder := scalar && n.ShortTag() == yaml.NodeTagString && IsPlaceholder(n.Value)
-	ok := false
-	switch p.Type {
-	case "string":
-		ok = scalar && n.ShortTag() == yaml.NodeTagString
-	case "integer":
-		ok = scalar && n.ShortTag() == yaml.NodeTagInt || placeholder
-	case "boolean":
-		ok = scalar && n.ShortTag() == yaml.NodeTagBool || placeholder
-	case "object":
-		ok = n.Kind == yaml.MappingNode
-	case "array":
-		ok = n.Kind == yaml.SequenceNode
-	}
-	if !ok {
+	typeOK, enumOK := fits(p, n)
+	if !typeOK {
+		got := kindName(n)
 		hint := fmt.Sprintf("write %s %s, e.g. %s: %s", suggest.Article(p.Type), p.Type, p.Name, example(p))
-		if p.Type == "string" && scalar {
+		if p.Type == "string" && n.Kind == yaml.ScalarNode {
 			hint = fmt.Sprintf("quote it: %s: %q", p.Name, n.Value)
 		}
 		return fmt.Sprintf("value %q is %s %s, but parameter %q is %s %s", short(p.Value), suggest.Article(got), got, p.Name, suggest.Article(p.Type), p.Type), hint
 	}
-	if len(p.Enum) > 0 && !placeholder {
+	if !enumOK {
 		var allowed []string
 		for _, e := range p.Enum {
-			if e.YNode().Value == n.Value && scalar {
-				return "", ""
-			}
 			allowed = append(allowed, short(e))
 		}
 		return fmt.Sprintf("value %q is not allowed for %q", short(p.Value), p.Name), "use one of " + strings.Join(allowed, ", ")
 	}
 	return "", ""
+}
+
+// fits is the parameters' type rule: whether value n has p's type (a Flux
+// ${VAR} placeholder fits any scalar type: its value is only known after
+// substitution) and whether it is one of p's enum (a placeholder always
+// is; with no enum, every value is).
+func fits(p *Param, n *yaml.Node) (typeOK, enumOK bool) {
+	scalar := n.Kind == yaml.ScalarNode
+	placeholder := scalar && n.ShortTag() == yaml.NodeTagString && IsPlaceholder(n.Value)
+	switch p.Type {
+	case "string":
+		typeOK = scalar && n.ShortTag() == yaml.NodeTagString
+	case "integer":
+		typeOK = scalar && n.ShortTag() == yaml.NodeTagInt || placeholder
+	case "boolean":
+		typeOK = scalar && n.ShortTag() == yaml.NodeTagBool || placeholder
+	case "object":
+		typeOK = n.Kind == yaml.MappingNode
+	case "array":
+		typeOK = n.Kind == yaml.SequenceNode
+	}
+	if len(p.Enum) == 0 || placeholder {
+		return typeOK, true
+	}
+	for _, e := range p.Enum {
+		if scalar && e.YNode().Value == n.Value {
+			return typeOK, true
+		}
+	}
+	return typeOK, false
+}
+
+// ValueError says why text given for a parameter (ParseValue) is not a
+// value of it. Programs word their own message from its fields.
+type ValueError struct {
+	// Name and Type are the parameter's.
+	Name, Type string
+	// Raw is the text given; Got says what it reads as: "a string", "an
+	// integer", "a number", "a boolean", "null", "an object" or "an array".
+	Raw, Got string
+	// Quote: a string parameter was given a YAML list or map, which it
+	// takes only quoted.
+	Quote bool
+	// Allowed is the parameter's enum, when the value has the right type
+	// but is not one of them.
+	Allowed []string
+}
+
+func (e *ValueError) Error() string {
+	switch {
+	case e.Allowed != nil:
+		return fmt.Sprintf("parameter %q does not allow %q (use one of %s)", e.Name, e.Raw, strings.Join(e.Allowed, ", "))
+	case e.Quote:
+		return fmt.Sprintf("parameter %q is a string, but %q is %s (quote it)", e.Name, e.Raw, e.Got)
+	}
+	return fmt.Sprintf("parameter %q is %s %s, but %q is %s", e.Name, suggest.Article(e.Type), e.Type, e.Raw, e.Got)
+}
+
+// ParseValue types text given for parameter p (scenario-fn init --set):
+// the text is YAML (3, true, [a, b], {k: v}) and must fit the parameter's
+// type and enum by the rule values in templates follow (fits); a string
+// parameter takes the text as it is (a YAML scalar unquoted), except a
+// YAML list or map, which it takes only quoted. The value has no
+// positions or comments and is in flow style, so that it fits one line.
+// The error is a *ValueError.
+func ParseValue(p *Param, raw string) (*yaml.RNode, error) {
+	var doc yaml.Node
+	var n *yaml.Node
+	if err := yaml.Unmarshal([]byte(raw), &doc); err == nil && doc.Kind == yaml.DocumentNode && len(doc.Content) > 0 {
+		n = doc.Content[0]
+	}
+	verr := &ValueError{Name: p.Name, Type: p.Type, Raw: raw, Got: "a string"}
+	if n != nil {
+		verr.Got = describeKind(n)
+	}
+	var v *yaml.Node
+	switch {
+	case p.Type == "integer" || p.Type == "boolean":
+		if n == nil || n.Kind != yaml.ScalarNode {
+			return nil, verr
+		}
+		v = &yaml.Node{Kind: yaml.ScalarNode, Tag: n.ShortTag(), Value: n.Value}
+	case p.Type == "object" || p.Type == "array":
+		if n == nil {
+			return nil, verr
+		}
+		v = plainCopy(n)
+	case n != nil && n.Kind == yaml.ScalarNode:
+		v = &yaml.Node{Kind: yaml.ScalarNode, Tag: yaml.NodeTagString, Value: n.Value}
+	case strings.HasPrefix(strings.TrimSpace(raw), "[") || strings.HasPrefix(strings.TrimSpace(raw), "{"):
+		verr.Quote = true
+		return nil, verr
+	default:
+		v = &yaml.Node{Kind: yaml.ScalarNode, Tag: yaml.NodeTagString, Value: raw}
+	}
+	switch typeOK, enumOK := fits(p, v); {
+	case !typeOK:
+		return nil, verr
+	case !enumOK:
+		verr.Allowed = []string{}
+		for _, e := range p.Enum {
+			verr.Allowed = append(verr.Allowed, e.YNode().Value)
+		}
+		return nil, verr
+	}
+	return yaml.NewRNode(v), nil
+}
+
+// describeKind says what a node is, with its article: "an integer", "null".
+func describeKind(n *yaml.Node) string {
+	if k := kindName(n); k != "null" {
+		return suggest.Article(k) + " " + k
+	}
+	return "null"
+}
+
+// plainCopy copies a parsed value without positions and comments: scalars
+// keep their tag and quotes, lists and maps are in flow style.
+func plainCopy(n *yaml.Node) *yaml.Node {
+	c := &yaml.Node{Kind: n.Kind, Tag: n.ShortTag(), Value: n.Value}
+	if n.Kind == yaml.ScalarNode {
+		c.Style = n.Style & (yaml.DoubleQuotedStyle | yaml.SingleQuotedStyle)
+	} else {
+		c.Style = yaml.FlowStyle
+	}
+	for _, k := range n.Content {
+		c.Content = append(c.Content, plainCopy(k))
+	}
+	return c
 }
 
 // checkFormat checks a value against the parameter's format.
@@ -890,7 +1003,7 @@ func (r *render) blamesBadValue(t *Trace, res *resource, path string) bool {
 		return false
 	}
 	for _, p := range r.params {
-		if p.badFormat && strings.HasPrefix(o.Layer, fmt.Sprintf("value %q (", p.Name)) {
+		if p.badFormat && o.Param == p.Name {
 			return true
 		}
 	}

@@ -142,6 +142,9 @@ func blameInto(t *Trace, res *resource, path string, p *krm.Problem) {
 	if note != "" {
 		p.Message += " [" + note + "]"
 	}
+	if o, ok := t.originOf(res, path); ok && note == "set by "+o.Layer {
+		p.Param = o.Param // a value set it (none removed it): the CLI finds its line
+	}
 }
 
 // pendingLocation is a problem (r.problems[i]) about a field of res whose
@@ -668,7 +671,7 @@ func (r *render) applyValues(params []*Param) {
 		}
 		if r.trace != nil {
 			for _, res := range r.resources {
-				r.trace.record(res, Origin{Layer: fmt.Sprintf("value %q (%s)", a.p.Name, a.p.ValueFrom), Source: a.p.ValueSource}, nil, false)
+				r.trace.record(res, Origin{Layer: fmt.Sprintf("value %q (%s)", a.p.Name, a.p.ValueFrom), Source: a.p.ValueSource, Param: a.p.Name}, nil, false)
 			}
 		}
 	}
@@ -733,7 +736,7 @@ func (r *render) unsetValues(params []*Param, nodes []*yaml.RNode) {
 		}
 		if r.trace != nil {
 			for _, res := range r.resources {
-				r.trace.record(res, Origin{Layer: fmt.Sprintf("value %q (null, %s)", p.Name, p.ValueFrom), Source: p.ValueSource}, nil, false)
+				r.trace.record(res, Origin{Layer: fmt.Sprintf("value %q (null, %s)", p.Name, p.ValueFrom), Source: p.ValueSource, Param: p.Name}, nil, false)
 			}
 		}
 	}

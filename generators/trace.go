@@ -15,6 +15,9 @@ type Origin struct {
 	// `value "tag" (value in instance orders)`, `overlay`, `naming rule`.
 	Layer  string
 	Source krm.Source
+	// Param is the parameter whose value (or default) set the field; ""
+	// for every other layer.
+	Param string
 }
 
 func (o Origin) String() string {

@@ -63,6 +63,15 @@ type Problem struct {
 	Source   Source
 	Message  string
 	Hint     string
+	// Code identifies the kind of problem for programs that act on it
+	// (a processor's exported constant, e.g. generators.CodeMissingValue);
+	// "" for most. It is neither printed nor part of the KRM result.
+	Code string
+	// Param names the parameter whose value set the field the problem is
+	// about, when a value did (the key under the instance's spec.values):
+	// a program that has the instance's file finds the value's line with
+	// it. It is neither printed nor part of the KRM result.
+	Param string
 }
 
 // Problems collects findings in the order they were found.
@@ -86,6 +95,15 @@ func (ps *Problems) Warnf(res *yaml.ResourceIdentifier, field string, src Source
 // Infof records an informational result.
 func (ps *Problems) Infof(res *yaml.ResourceIdentifier, field string, src Source, format string, args ...any) {
 	ps.add(framework.Info, res, field, src, "", format, args...)
+}
+
+// Last returns the problem recorded last, to add what Errorf and Warnf do
+// not take (a Code, a Param); nil when there is none.
+func (ps Problems) Last() *Problem {
+	if len(ps) == 0 {
+		return nil
+	}
+	return &ps[len(ps)-1]
 }
 
 // HasErrors reports whether any problem has error severity.

@@ -7,16 +7,19 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/kurator-scenario/scenario-fn/api/v1alpha1"
 	"github.com/kurator-scenario/scenario-fn/krm"
 	"github.com/kurator-scenario/scenario-fn/schema"
 	"sigs.k8s.io/kustomize/api/types"
+	"sigs.k8s.io/kustomize/kyaml/resid"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
-// Kind and APIVersion of the functionConfig this package handles.
+// Kind and APIVersion of the functionConfig this package handles
+// (api/v1alpha1).
 const (
-	Kind       = "ImageRegistryTransformer"
-	APIVersion = "scenario.kurator.dev/v1alpha1"
+	Kind       = v1alpha1.ImageRegistryTransformerKind
+	APIVersion = v1alpha1.GroupVersion
 )
 
 //go:embed crd/*.yaml
@@ -44,69 +47,19 @@ func configSchema() (*schema.Type, error) {
 	return configType, schemaErr
 }
 
-// Config is the decoded spec of an ImageRegistryTransformer.
-type Config struct {
-	// Rules map registries (host or host/path prefix, or "*") to targets.
-	Rules []Rule `json:"rules,omitempty" yaml:"rules,omitempty"`
-	// ChartRules map chart repository URL prefixes, before Rules.
-	ChartRules []Rule `json:"chartRules,omitempty" yaml:"chartRules,omitempty"`
-	// ImagePullSecrets are added to pod specs whose images were rewritten.
-	ImagePullSecrets []string `json:"imagePullSecrets,omitempty" yaml:"imagePullSecrets,omitempty"`
-	// FieldSpecs name extra image fields, in kustomize fieldSpec syntax.
-	FieldSpecs []types.FieldSpec `json:"fieldSpecs,omitempty" yaml:"fieldSpecs,omitempty"`
-	// Kurator tunes the Fleet chart handling.
-	Kurator KuratorOptions `json:"kurator,omitempty" yaml:"kurator,omitempty"`
-	// MirrorList, when set, also emits the mirror list as a ConfigMap.
-	MirrorList *MirrorListOutput `json:"mirrorList,omitempty" yaml:"mirrorList,omitempty"`
-	// SourceCredentials are Secrets given to the chart and OCI sources the
-	// function redirects (Application sources, Flux HelmRepository and
-	// OCIRepository), where their API has a field for them.
-	SourceCredentials *SourceCredentials `json:"sourceCredentials,omitempty" yaml:"sourceCredentials,omitempty"`
-}
-
-// SourceCredentials name Secrets in the namespace of each source.
-type SourceCredentials struct {
-	// SecretName: the registry credentials (secretRef). For OCI sources a
-	// kubernetes.io/dockerconfigjson Secret; for https Helm repositories
-	// username/password.
-	SecretName string `json:"secretName,omitempty" yaml:"secretName,omitempty"`
-	// CASecretName: a Secret with ca.crt, the private registry's CA
-	// (certSecretRef).
-	CASecretName string `json:"caSecretName,omitempty" yaml:"caSecretName,omitempty"`
-}
-
-// Rule maps a registry (or chart repository) prefix to another.
-type Rule struct {
-	// From is the source prefix, or "*" for every other source.
-	From string `json:"from" yaml:"from"`
-	// To is the target prefix that replaces From.
-	To string `json:"to" yaml:"to"`
-	// CopyFrom, on an image rule, is where the mirror list copies images
-	// from instead of From (a registry host/path prefix): the manifests
-	// keep naming From, only the copy source changes. Bitnami's free images
-	// moved to docker.io/bitnamilegacy in 2025.
-	CopyFrom string `json:"copyFrom,omitempty" yaml:"copyFrom,omitempty"`
-}
-
-// KuratorOptions tunes the Kurator-specific rewrites.
-type KuratorOptions struct {
-	// WriteCharts writes repository, name and version into every Fleet
-	// plugin whose chart repository is rewritten, creating the chart block
-	// when the plugin has none. Nil means true.
-	WriteCharts *bool `json:"writeCharts,omitempty" yaml:"writeCharts,omitempty"`
-}
-
-// MirrorListOutput asks for the mirror list as a ConfigMap item.
-type MirrorListOutput struct {
-	// Name of the ConfigMap, default mirror-list.
-	Name string `json:"name,omitempty" yaml:"name,omitempty"`
-	// Namespace of the ConfigMap, default none.
-	Namespace string `json:"namespace,omitempty" yaml:"namespace,omitempty"`
-	// LocalConfig marks it config.kubernetes.io/local-config; nil means true.
-	LocalConfig *bool `json:"localConfig,omitempty" yaml:"localConfig,omitempty"`
-	// Path is the file kpt writes it to, default mirror-list.yaml.
-	Path string `json:"path,omitempty" yaml:"path,omitempty"`
-}
+// The configuration's types are the API's (api/v1alpha1).
+type (
+	// Config is the decoded spec of an ImageRegistryTransformer.
+	Config = v1alpha1.ImageRegistryTransformerSpec
+	// Rule maps a registry (or chart repository) prefix to another.
+	Rule = v1alpha1.Rule
+	// SourceCredentials name Secrets in the namespace of each source.
+	SourceCredentials = v1alpha1.SourceCredentials
+	// KuratorOptions tunes the Kurator-specific rewrites.
+	KuratorOptions = v1alpha1.KuratorOptions
+	// MirrorListOutput asks for the mirror list as a ConfigMap item.
+	MirrorListOutput = v1alpha1.MirrorListOutput
+)
 
 // config is a validated configuration, compiled for matching.
 type config struct {
@@ -150,10 +103,8 @@ func loadConfig(cfg *yaml.RNode) (*config, krm.Problems) {
 	if problems.HasErrors() {
 		return nil, problems
 	}
-	var doc struct {
-		Spec Config `yaml:"spec"`
-	}
-	if err := cfg.YNode().Decode(&doc); err != nil {
+	doc, err := v1alpha1.DecodeImageRegistryTransformer(cfg.YNode())
+	if err != nil {
 		problems.Errorf(id, "spec", src, configHintDocs, "cannot decode the configuration: %v", err)
 		return nil, problems
 	}
@@ -169,7 +120,11 @@ func loadConfig(cfg *yaml.RNode) (*config, krm.Problems) {
 			"no rules: the transformer would change nothing")
 	}
 	c.images = compileRules(c.Rules, errf)
-	c.charts = compileChartRules(c.ChartRules, c.images, errf)
+	chartRules := make([]Rule, len(c.ChartRules))
+	for i, r := range c.ChartRules {
+		chartRules[i] = Rule{From: r.From, To: r.To}
+	}
+	c.charts = compileChartRules(chartRules, c.images, errf)
 	for i, s := range c.ImagePullSecrets {
 		field := "spec.imagePullSecrets." + strconv.Itoa(i)
 		if !krm.IsDNS1123Subdomain(s) {
@@ -190,8 +145,9 @@ func loadConfig(cfg *yaml.RNode) (*config, krm.Problems) {
 			}
 		}
 	}
-	for i, fs := range c.FieldSpecs {
+	for i, f := range c.FieldSpecs {
 		field := "spec.fieldSpecs." + strconv.Itoa(i)
+		fs := types.FieldSpec{Gvk: resid.Gvk{Group: f.Group, Version: f.Version, Kind: f.Kind}, Path: f.Path, CreateIfNotPresent: f.Create}
 		if fs.CreateIfNotPresent {
 			errf(field+".create", "remove create: image fields are rewritten where they exist, never created",
 				"create: true is not supported")
