@@ -43,7 +43,12 @@ const (
 	CodeMissingValue = "missing-value"
 )
 
-//go:embed crd/*.yaml
+// The function compiles the CRD's compact form (its schemas without
+// descriptions, as JSON: several times cheaper to decode than the YAML,
+// paid on every process start); crd/*.yaml stays the source.
+//
+//go:generate go run ../internal/compactcrd crd crd/compact *.yaml
+//go:embed crd/compact/*.json
 var crdFS embed.FS
 
 var (
@@ -53,7 +58,7 @@ var (
 
 func templateSchema() *schema.Type {
 	apiOnce.Do(func() {
-		set, err := schema.Load(crdFS, "crd/*.yaml")
+		set, err := schema.Load(crdFS, "crd/compact/*.json")
 		if err != nil {
 			panic(fmt.Sprintf("generators: embedded CRD is broken: %v", err))
 		}

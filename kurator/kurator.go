@@ -8,7 +8,6 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/kurator-scenario/scenario-fn/kurator/internal/crdcompact"
 	"github.com/kurator-scenario/scenario-fn/schema"
 	k8syaml "sigs.k8s.io/yaml"
 )
@@ -48,7 +47,7 @@ var Kinds = []Kind{
 // SourceCommit is the kurator-dev/kurator commit the CRDs were copied from.
 const SourceCommit = "b6339412dc3b0a408a99b14531ae233e9de9d652"
 
-//go:generate go run ./internal/compactcrd crds crds/compact
+//go:generate go run ../internal/compactcrd crds crds/compact *.kurator.dev_*.yaml
 
 // crdFS holds the merge-key table and the compact CRDs (schemas without
 // descriptions, as JSON: TestCompactCRDs checks them against crds/).
@@ -114,9 +113,13 @@ func load() {
 		return
 	}
 	for _, k := range Kinds {
-		loaded.AddLazy(crdFS, "crds/compact/"+crdcompact.Name(k.File), setup, schema.ParseGVK(k.APIVersion, k.Kind))
+		loaded.AddLazy(crdFS, "crds/compact/"+compactName(k.File), setup, schema.ParseGVK(k.APIVersion, k.Kind))
 	}
 }
+
+// compactName is the compact file of CRD file f (crdcompact.Name; the
+// function does not link the package that writes them).
+func compactName(f string) string { return strings.TrimSuffix(f, ".yaml") + ".json" }
 
 func sortedKeys(m map[string]string) []string {
 	keys := make([]string, 0, len(m))
