@@ -180,7 +180,15 @@ func streamItems(ctx *krm.Context, sp krm.StreamProcessor, s *krm.Split) (out *s
 				}
 				out.encoded[i] = b
 			}
-			secrets[i] = credentialValues(sl.n)
+			// Only an item whose text may hold a credential is searched
+			// for one (credentials.MayHold is exact).
+			text := out.encoded[i]
+			if text == nil {
+				text = s.Raw(i)
+			}
+			if credentials.MayHold(text) {
+				secrets[i] = credentialValues(sl.n)
+			}
 			sl.n = nil
 			return true
 		}) {
@@ -200,8 +208,10 @@ func streamItems(ctx *krm.Context, sp krm.StreamProcessor, s *krm.Split) (out *s
 		// nothing changes: the messages are masked with the items as they came
 		out.failed, out.encoded = true, nil
 		for i := 0; i < s.Len(); i++ {
-			it, _ := s.Item(i)
-			masker.AddNode(it)
+			if credentials.MayHold(s.Raw(i)) {
+				it, _ := s.Item(i)
+				masker.AddNode(it)
+			}
 		}
 		masker.AddNode(fc)
 		if checks.HasErrors() {

@@ -1,0 +1,108 @@
+package credentials
+
+import (
+	"bytes"
+	"strings"
+)
+
+// MayHold is a cheap test of a resource's YAML text: false only when Find
+// cannot report anything in any resource parsed from it, so that a caller
+// holding both the text and the tree (the streaming transformer, for each
+// item it writes) need not walk the tree. It is exact, not a heuristic:
+// every finding of Find needs one of these in the text, spelled out:
+//
+//   - a Secret (data, stringData): "secret";
+//   - a credential key (and the "name: DB_PASSWORD" of an environment
+//     variable): one of credentialWords, each of which contains "pass",
+//     "secret", "token", "key", "credential" or "bearer" within one word
+//     of the key, plus "auth" for docker config auths;
+//   - a value shaped like a credential: the substring each of the shapes
+//     needs (tightHints), or, for a credential flag, one of the words
+//     above.
+//
+// Text that can spell a value other than it is written is never ruled
+// out: escapes (\), Flux expressions ($, which LooksLike strips before it
+// matches) and non-ASCII letters (strings.ToLower folds some of them to
+// ASCII, the Kelvin sign to k). Line folding joins the lines of a
+// multi-line scalar with a blank, which only the "PRIVATE KEY" shape
+// contains: its hint here is "PRIVATE".
+func MayHold(text []byte) bool {
+	for _, c := range text {
+		if c == '\\' || c == '$' || c >= 0x80 {
+			return true
+		}
+	}
+	for _, h := range tightHints {
+		if bytes.Contains(text, []byte(h)) {
+			return true
+		}
+	}
+	if bytes.Contains(text, []byte("://")) && bytes.IndexByte(text, '@') >= 0 {
+		return true // a password in a URL
+	}
+	for _, w := range keyHints {
+		if containsFold(text, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// keyHints are what a credential key or flag contains, in lower case.
+var keyHints = []string{"pass", "secret", "token", "key", "credential", "bearer", "auth"}
+
+// tightHints are the substrings the shapes (shapes) need, one of them per
+// shape, in their case: the regular expressions match only text that has
+// one. The password in a URL needs "://" and "@" (MayHold, LooksLike).
+var tightHints = []string{"AKIA", "ASIA", "ABIA", "ACCA", "A3T", "PRIVATE", "ghp_", "gho_", "ghu_", "ghs_", "ghr_",
+	"github_pat_", "glpat-", "xox", "AIza", "eyJ"}
+
+// mayMatchShape is LooksLike's second test, on the text the shapes are
+// matched against: false only when none of them can match it and it holds
+// no credential flag (flagValue ignores case the Unicode way, so text
+// with non-ASCII letters is never ruled out).
+func mayMatchShape(t string) bool {
+	for i := 0; i < len(t); i++ {
+		if t[i] >= 0x80 {
+			return true
+		}
+	}
+	for _, h := range tightHints {
+		if strings.Contains(t, h) {
+			return true
+		}
+	}
+	if strings.Contains(t, "://") && strings.Contains(t, "@") {
+		return true
+	}
+	if strings.Contains(t, "-") {
+		for _, w := range flagHints {
+			if containsFold(t, w) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// containsFold reports whether text contains word (ASCII lower case) in
+// any ASCII case.
+func containsFold[T string | []byte](text T, word string) bool {
+	n := len(word)
+	for i := 0; i+n <= len(text); i++ {
+		j := 0
+		for ; j < n; j++ {
+			c := text[i+j]
+			if c >= 'A' && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			if c != word[j] {
+				break
+			}
+		}
+		if j == n {
+			return true
+		}
+	}
+	return false
+}
