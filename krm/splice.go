@@ -143,7 +143,7 @@ type scalarAt struct {
 
 type mapAt struct {
 	from        int
-	found       bool
+	found, flow bool
 	lastKeyLine int
 	nextLine    int // the line of the first parsed node after the mapping's parsed pairs (0: none)
 	waiting     bool
@@ -191,12 +191,15 @@ func (w *spliceWalk) walk(n *yaml.Node, flow, key, appended bool) {
 		ma := w.maps[n]
 		end := len(n.Content)
 		if ma != nil {
-			if ma.found || appended || flow || ma.from < 2 || ma.from > len(n.Content) || ma.from%2 != 0 {
+			block := n.Style&yaml.FlowStyle == 0
+			if ma.found || appended || block && (flow || ma.from < 2) || ma.from > len(n.Content) || ma.from%2 != 0 {
 				w.failed = true
 				return
 			}
-			ma.found, end = true, ma.from
-			ma.lastKeyLine = n.Content[ma.from-2].Line
+			ma.found, ma.flow, end = true, !block, ma.from
+			if block {
+				ma.lastKeyLine = n.Content[ma.from-2].Line
+			}
 		}
 		for j := 0; j < end; j++ {
 			w.walk(n.Content[j], flow, j%2 == 0, appended)
@@ -288,6 +291,9 @@ func (s *Split) appendOp(raw []byte, lines []int, m *yaml.Node, ma *mapAt) (spli
 	if !ma.found {
 		return spliceOp{}, false
 	}
+	if ma.flow {
+		return s.flowAppendOp(raw, lines, m, ma)
+	}
 	first := m.Content[0]
 	if first.Line <= 0 || ma.lastKeyLine < first.Line {
 		return spliceOp{}, false
@@ -340,7 +346,78 @@ func (s *Split) appendOp(raw []byte, lines []int, m *yaml.Node, ma *mapAt) (spli
 	return spliceOp{start: at, end: at, text: indentLines(text, col), insert: true, depth: col}, true
 }
 
-// encodeBlock writes a block mapping as EncodeItem writes it at column 0.
+// flowAppendOp writes the appended pairs of a flow mapping on one line
+// before its closing brace, as yaml.v3 writes them there.
+func (s *Split) flowAppendOp(raw []byte, lines []int, m *yaml.Node, ma *mapAt) (spliceOp, bool) {
+	if m.Line <= 0 || m.Anchor != "" || m.Style&yaml.TaggedStyle != 0 {
+		return spliceOp{}, false
+	}
+	start, ok := columnOffset(raw, lines, m.Line, m.Column)
+	if !ok || raw[start] != '{' {
+		return spliceOp{}, false
+	}
+	end := flowEnd(raw, start)
+	if end < 0 {
+		return spliceOp{}, false
+	}
+	pairs := &yaml.Node{Kind: yaml.MappingNode, Tag: yaml.NodeTagMap, Style: yaml.FlowStyle, Content: m.Content[ma.from:]}
+	text, ok := encodeBlock(pairs)
+	if !ok || len(text) < 3 || text[0] != '{' || !bytes.HasSuffix(text, []byte("}\n")) || bytes.Count(text, []byte("\n")) != 1 {
+		return spliceOp{}, false
+	}
+	text = text[1 : len(text)-2]
+	if ma.from > 0 {
+		text = append([]byte(", "), text...)
+	}
+	return spliceOp{start: end, end: end, text: text, insert: true, depth: m.Column}, true
+}
+
+// flowEnd returns the offset of the brace that closes the flow mapping
+// opened at raw[start], or -1 unless it closes on the same line with no
+// comment before it. In flow context a plain scalar holds no brackets or
+// braces, so counting them outside quotes is exact.
+func flowEnd(raw []byte, start int) int {
+	depth := 0
+	for j := start; j < len(raw); j++ {
+		switch raw[j] {
+		case '\n':
+			return -1
+		case '{', '[':
+			depth++
+		case '}', ']':
+			depth--
+			if depth == 0 {
+				if raw[j] != '}' {
+					return -1
+				}
+				return j
+			}
+		case '#':
+			if raw[j-1] == ' ' {
+				return -1
+			}
+		case '"':
+			for j++; j < len(raw) && raw[j] != '"'; j++ {
+				switch raw[j] {
+				case '\\':
+					j++
+				case '\n':
+					return -1
+				}
+			}
+		case '\'':
+			// a '' inside the scalar closes and reopens it here
+			for j++; j < len(raw) && raw[j] != '\''; j++ {
+				if raw[j] == '\n' {
+					return -1
+				}
+			}
+		}
+	}
+	return -1
+}
+
+// encodeBlock writes a mapping as EncodeItem writes it at column 0.
 func encodeBlock(m *yaml.Node) (out []byte, ok bool) {
 	restore, footComments := spellNulls([]*yaml.RNode{yaml.NewRNode(m)})
 	defer restore()

@@ -91,7 +91,12 @@ func TestSplice(t *testing.T) {
 		{"refused: block scalar", "- a: |\n    x\n", []spliceEdit{{path: []string{"a"}, value: "z"}}, ""},
 		{"refused: tagged", "- a: !!str x\n", []spliceEdit{{path: []string{"a"}, value: "z"}}, ""},
 		{"refused: new value on several lines", "- a: x\n", []spliceEdit{{path: []string{"a"}, value: "y\nz"}}, ""},
-		{"refused: append to a flow mapping", "- a: {b: 1}\n", []spliceEdit{{path: []string{"a"}, add: []string{"k", "v"}}}, ""},
+		{"append to a flow mapping", "- a: {b: 1, c: \"}\"} # c\n", []spliceEdit{{path: []string{"a"}, add: []string{"k", "v:1"}}},
+			"- a: {b: 1, c: \"}\", k: 'v:1'} # c\n"},
+		{"append to an empty flow mapping in a flow sequence", "- a: [{}, {x: 'it''s'}]\n",
+			[]spliceEdit{{path: []string{"a", "0"}, add: []string{"k", "v"}}, {path: []string{"a", "1"}, add: []string{"n", "1"}}},
+			"- a: [{k: v}, {x: 'it''s', n: \"1\"}]\n"},
+		{"refused: flow mapping on several lines", "- a: {b: 1,\n    c: 2}\n", []spliceEdit{{path: []string{"a"}, add: []string{"k", "v"}}}, ""},
 		{"refused: empty annotations", "- metadata:\n    annotations: {}\n  a: x\n", []spliceEdit{{path: []string{"a"}, value: "z"}}, ""},
 	} {
 		t.Run(c.name, func(t *testing.T) {
@@ -163,7 +168,7 @@ func sameTree(a, b *yaml.Node, path string) string {
 }
 
 // FuzzSplice replaces scalar values of the items (every pick-th value
-// scalar, by the new value) and appends a pair to a block mapping, then
+// scalar, by the new value) and appends a pair to a mapping, then
 // checks what Splice writes (when it does not refuse) as checkSpliced
 // does.
 func FuzzSplice(f *testing.F) {
@@ -197,7 +202,7 @@ func FuzzSplice(f *testing.F) {
 			}
 			var ch krm.Change
 			k := 0
-			var blocks []*yaml.Node
+			var maps []*yaml.Node
 			var visit func(x *yaml.Node, key bool)
 			visit = func(x *yaml.Node, key bool) {
 				switch x.Kind {
@@ -208,9 +213,7 @@ func FuzzSplice(f *testing.F) {
 					}
 					k++
 				case yaml.MappingNode:
-					if x.Style&yaml.FlowStyle == 0 {
-						blocks = append(blocks, x)
-					}
+					maps = append(maps, x)
 					for j, c := range x.Content {
 						visit(c, j%2 == 0)
 					}
@@ -224,8 +227,8 @@ func FuzzSplice(f *testing.F) {
 			for _, sc := range ch.Scalars {
 				sc.Node.Value, sc.Node.Tag, sc.Node.Style = value, yaml.NodeTagString, sc.Node.Style&^yaml.TaggedStyle
 			}
-			if add && len(blocks) > 0 {
-				m := blocks[int(pick)%len(blocks)]
+			if add && len(maps) > 0 {
+				m := maps[int(pick)%len(maps)]
 				ch.Changed = true
 				ch.Appended = append(ch.Appended, krm.AppendChange{Map: m, From: len(m.Content)})
 				m.Content = append(m.Content, &yaml.Node{Kind: yaml.ScalarNode, Tag: yaml.NodeTagString, Value: "added-key"},

@@ -40,8 +40,21 @@ func MayHold(text []byte) bool {
 	if bytes.Contains(text, []byte("://")) && bytes.IndexByte(text, '@') >= 0 {
 		return true // a password in a URL
 	}
+	// the text in lower case (ASCII only: the rest returned above), on
+	// the stack for most resources
+	var buf [8 << 10]byte
+	lower := buf[:0]
+	if len(text) > len(buf) {
+		lower = make([]byte, 0, len(text))
+	}
+	for _, c := range text {
+		if c >= 'A' && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		lower = append(lower, c)
+	}
 	for _, w := range keyHints {
-		if containsFold(text, w) {
+		if bytes.Contains(lower, []byte(w)) {
 			return true
 		}
 	}
@@ -87,7 +100,7 @@ func mayMatchShape(t string) bool {
 
 // containsFold reports whether text contains word (ASCII lower case) in
 // any ASCII case.
-func containsFold[T string | []byte](text T, word string) bool {
+func containsFold(text, word string) bool {
 	n := len(word)
 	for i := 0; i+n <= len(text); i++ {
 		j := 0
