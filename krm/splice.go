@@ -550,3 +550,61 @@ func columnOffset(b []byte, lines []int, line, column int) (int, bool) {
 	}
 	return at, true
 }
+
+// Diff describes how after differs from before, a copy of it made before
+// the changes (CopyTree): for a processor whose edits are not simple to
+// describe one by one. Scalars that differ are ScalarChanges, mappings
+// that have gained pairs after all of those they had are AppendChanges,
+// and anything else (a kind or style changed, a comment, a pair removed or
+// reordered, a sequence that grew, an alias) sets Other.
+func Diff(before, after *yaml.Node) Change {
+	c := Change{Changed: true}
+	diff(before, after, &c)
+	return c
+}
+
+func diff(b, a *yaml.Node, c *Change) {
+	if c.Other {
+		return
+	}
+	if b.Kind != a.Kind || b.HeadComment != a.HeadComment || b.LineComment != a.LineComment || b.FootComment != a.FootComment ||
+		b.Anchor != a.Anchor || b.Kind == yaml.AliasNode {
+		c.Other = true
+		return
+	}
+	switch b.Kind {
+	case yaml.ScalarNode:
+		if b.Value != a.Value || b.Tag != a.Tag || b.Style != a.Style {
+			c.Scalars = append(c.Scalars, ScalarChange{Node: a, Was: *b})
+		}
+		return
+	case yaml.MappingNode:
+		if len(a.Content) > len(b.Content) {
+			c.Appended = append(c.Appended, AppendChange{Map: a, From: len(b.Content)})
+		}
+	}
+	if b.Style != a.Style || b.Tag != a.Tag || len(a.Content) < len(b.Content) ||
+		b.Kind != yaml.MappingNode && len(a.Content) != len(b.Content) {
+		c.Other = true
+		return
+	}
+	for j := range b.Content {
+		diff(b.Content[j], a.Content[j], c)
+	}
+}
+
+// CopyTree is a deep copy of n for Diff (aliases are not followed: a
+// tree with aliases is not streamed).
+func CopyTree(n *yaml.Node) *yaml.Node {
+	if n == nil {
+		return nil
+	}
+	c := *n
+	if len(n.Content) > 0 {
+		c.Content = make([]*yaml.Node, len(n.Content))
+		for j, ch := range n.Content {
+			c.Content[j] = CopyTree(ch)
+		}
+	}
+	return &c
+}

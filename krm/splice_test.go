@@ -200,6 +200,7 @@ func FuzzSplice(f *testing.F) {
 			if !ok {
 				continue
 			}
+			before := krm.CopyTree(n.YNode())
 			var ch krm.Change
 			k := 0
 			var maps []*yaml.Node
@@ -239,11 +240,21 @@ func FuzzSplice(f *testing.F) {
 				continue
 			}
 			got, ok := s.Splice(i, n, &ch)
-			if !ok {
-				continue
+			if ok {
+				if msg := checkSpliced(s, i, n, got); msg != "" {
+					t.Fatalf("item %d: %s", i, msg)
+				}
 			}
-			if msg := checkSpliced(s, i, n, got); msg != "" {
-				t.Fatalf("item %d: %s", i, msg)
+			// the same changes found by comparing the trees
+			d := krm.Diff(before, n.YNode())
+			got2, ok2 := s.Splice(i, n, &d)
+			if ok2 {
+				if msg := checkSpliced(s, i, n, got2); msg != "" {
+					t.Fatalf("item %d, changes from Diff: %s", i, msg)
+				}
+			}
+			if ok && ok2 && !bytes.Equal(got, got2) {
+				t.Fatalf("item %d: Splice differs with the changes from Diff:\n%s\n%s", i, got, got2)
 			}
 		}
 	})

@@ -87,7 +87,19 @@ func (r *streamRun) Item(i int, rn *yaml.RNode) krm.Change {
 		change.Changed = true
 		for _, e := range p.edits {
 			e.describe(&change)
+		}
+		// Edits that do more than set a scalar or append pairs (a Fleet's
+		// values merged into its extraArgs): the tree before and after
+		// them compared instead.
+		var before *yaml.Node
+		if change.Other {
+			before = krm.CopyTree(it.root)
+		}
+		for _, e := range p.edits {
 			e.apply()
+		}
+		if before != nil {
+			change = krm.Diff(before, it.root)
 		}
 	}
 	clear(p.edits)
