@@ -3,6 +3,7 @@ package krm
 import (
 	"bytes"
 	"sort"
+	"strconv"
 	"sync"
 	"unicode/utf8"
 
@@ -417,8 +418,60 @@ func flowEnd(raw []byte, start int) int {
 	return -1
 }
 
-// encodeBlock writes a mapping as EncodeItem writes it at column 0.
+// encodeBlock writes a mapping as EncodeItem writes it at column 0. The
+// pairs a processor appends repeat from item to item (a pull secret, a
+// chart's repository): their text is cached by everything it depends on.
 func encodeBlock(m *yaml.Node) (out []byte, ok bool) {
+	key, cacheable := treeKey(make([]byte, 0, 256), m)
+	if cacheable {
+		blockTextsMu.Lock()
+		t, hit := blockTexts[string(key)]
+		blockTextsMu.Unlock()
+		if hit {
+			return t, t != nil
+		}
+	}
+	out, ok = encodeBlockUncached(m)
+	if cacheable {
+		blockTextsMu.Lock()
+		if len(blockTexts) < maxScalarTexts {
+			blockTexts[string(key)] = out
+		}
+		blockTextsMu.Unlock()
+	}
+	return out, ok
+}
+
+var (
+	blockTextsMu sync.Mutex
+	blockTexts   = map[string][]byte{}
+)
+
+// treeKey appends to b what yaml.v3 reads of the tree n when it writes it
+// (kinds, styles, tags, values, anchors, comments); false for large trees
+// and aliases, which are not cached.
+func treeKey(b []byte, n *yaml.Node) ([]byte, bool) {
+	if len(b) > 16<<10 || n.Kind == yaml.AliasNode {
+		return b, false
+	}
+	b = append(b, byte(n.Kind), byte(n.Style), byte(n.Style>>8))
+	for _, s := range [...]string{n.Tag, n.Value, n.Anchor, n.HeadComment, n.LineComment, n.FootComment} {
+		b = strconv.AppendInt(b, int64(len(s)), 10)
+		b = append(b, ':')
+		b = append(b, s...)
+	}
+	b = strconv.AppendInt(b, int64(len(n.Content)), 10)
+	b = append(b, '(')
+	for _, c := range n.Content {
+		var ok bool
+		if b, ok = treeKey(b, c); !ok {
+			return b, false
+		}
+	}
+	return append(b, ')'), true
+}
+
+func encodeBlockUncached(m *yaml.Node) (out []byte, ok bool) {
 	restore, footComments := spellNulls([]*yaml.RNode{yaml.NewRNode(m)})
 	defer restore()
 	if footComments {
