@@ -403,3 +403,59 @@ func sameTree(a, b *yaml.Node, path string) string {
 	}
 	return ""
 }
+
+// TestStreamingKeepsStyle: a changed item keeps how its input is written
+// (the README's example): the blanks before a comment, flow mappings,
+// quotes; the new image is quoted where a flow mapping needs it, and the
+// pull secret is added after the pod spec's last line.
+func TestStreamingKeepsStyle(t *testing.T) {
+	defer fn.SetStreaming(fn.SetStreaming(true))
+	in := []byte(`apiVersion: config.kubernetes.io/v1
+kind: ResourceList
+items:
+- apiVersion: apps/v1
+  kind: Deployment
+  metadata: {name: web, namespace: shop}
+  spec:
+    replicas: 3  # scaled by HPA
+    template:
+      spec:
+        containers:
+        - {name: app, image: nginx:1.25}
+        - name: side
+          image: "redis:7.2"   # pinned
+    selector: {matchLabels: {app: web}}
+functionConfig:
+  apiVersion: scenario.kurator.dev/v1alpha1
+  kind: ImageRegistryTransformer
+  metadata: {name: corp}
+  spec:
+    rules:
+    - {from: "*", to: harbor.corp.local/mirror}
+    imagePullSecrets: [harbor-pull]
+`)
+	want := `- apiVersion: apps/v1
+  kind: Deployment
+  metadata: {name: web, namespace: shop}
+  spec:
+    replicas: 3  # scaled by HPA
+    template:
+      spec:
+        containers:
+        - {name: app, image: 'harbor.corp.local/mirror/docker.io/library/nginx:1.25'}
+        - name: side
+          image: "harbor.corp.local/mirror/docker.io/library/redis:7.2"   # pinned
+        imagePullSecrets:
+        - name: harbor-pull
+    selector: {matchLabels: {app: web}}
+`
+	before := fn.StreamedRuns()
+	out, stderr, code := run(t, "", in)
+	if code != 0 || fn.StreamedRuns() == before {
+		t.Fatalf("exit %d, streamed %v: %s", code, fn.StreamedRuns() > before, stderr)
+	}
+	s, ok := krm.SplitResourceList([]byte(out), nil)
+	if !ok || s.Len() != 1 || string(s.Raw(0)) != want {
+		t.Fatalf("got:\n%s\nwant the item:\n%s", out, want)
+	}
+}
