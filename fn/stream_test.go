@@ -39,7 +39,8 @@ import (
 func TestStreamingMatchesWholeList(t *testing.T) {
 	defer fn.SetStreaming(fn.SetStreaming(true))
 	var splices spliceStats
-	defer fn.SetSpliceHook(fn.SetSpliceHook(splices.hook(t)))
+	oldHook := fn.SetSpliceHook(splices.hook(t))
+	defer func() { fn.SetSpliceHook(oldHook) }()
 	type input struct {
 		label      string
 		in         []byte
