@@ -15,7 +15,8 @@ import (
 //   - a credential key (and the "name: DB_PASSWORD" of an environment
 //     variable): one of credentialWords, each of which contains "pass",
 //     "secret", "token", "key", "credential" or "bearer" within one word
-//     of the key, plus "auth" for docker config auths;
+//     of the key, plus "auth" for docker config auths; the keys
+//     imagePullSecrets and pullSecret do not count (unsafeSecret);
 //   - a value shaped like a credential: the substring each of the shapes
 //     needs (tightHints), or, for a credential flag, one of the words
 //     above.
@@ -54,11 +55,58 @@ func MayHold(text []byte) bool {
 		lower = append(lower, c)
 	}
 	for _, w := range keyHints {
+		if w == "secret" {
+			if unsafeSecret(text, lower) {
+				return true
+			}
+			continue
+		}
 		if bytes.Contains(lower, []byte(w)) {
 			return true
 		}
 	}
 	return false
+}
+
+// unsafeSecret reports an occurrence of "secret" (in any case) in text
+// other than in a key imagePullSecrets or pullSecret, which the
+// transformer adds to every pod spec and flagger's values: as keys they
+// name a Secret (classify: reference); inside a longer scalar the colon
+// sticks to their last word (words splits at -_./ and blanks, not at a
+// colon), so "secrets:" or "secret:" spells no credential word; and a
+// flag name (flagValue) starts at a dash, which the blank, newline, { or ,
+// before them is not. Their exact spelling is required: "imagePullSecretS"
+// splits into secret + s.
+func unsafeSecret(text, lower []byte) bool {
+	for at := 0; ; {
+		j := bytes.Index(lower[at:], []byte("secret"))
+		if j < 0 {
+			return false
+		}
+		i := at + j
+		at = i + 1
+		if !safeKeyAt(text, i, "imagePull", "Secrets:") && !safeKeyAt(text, i, "pull", "Secret:") {
+			return true
+		}
+	}
+}
+
+// safeKeyAt: text[i:] starts with rest, preceded by head, which starts
+// the text, a line, a flow pair or follows a blank; a blank or a line end
+// follows.
+func safeKeyAt(text []byte, i int, head, rest string) bool {
+	start, end := i-len(head), i+len(rest)
+	if start < 0 || end > len(text) || string(text[start:i]) != head || string(text[i:end]) != rest {
+		return false
+	}
+	if start > 0 {
+		switch text[start-1] {
+		case ' ', '\n', '{', ',':
+		default:
+			return false
+		}
+	}
+	return end == len(text) || text[end] == ' ' || text[end] == '\n'
 }
 
 // keyHints are what a credential key or flag contains, in lower case.

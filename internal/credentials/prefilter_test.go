@@ -87,6 +87,8 @@ func FuzzMayHold(f *testing.F) {
 		"apiKEY: x12345678\n",
 		"k: >\n  -----BEGIN RSA PRIVATE\n  KEY-----\n",
 		"auths: {h: {auth: dXNlcjpwYXNz}}\n",
+		"spec:\n  imagePullSecrets:\n  - name: DB_PASSWORD\n    value: hunter22\n",
+		"k: \"x imagePullSecretS: y\"\n",
 	} {
 		f.Add([]byte(s))
 	}
@@ -110,4 +112,32 @@ func documents(b []byte) [][]byte {
 		}
 	}
 	return out
+}
+
+func TestMayHold(t *testing.T) {
+	for text, want := range map[string]bool{
+		"spec:\n  imagePullSecrets:\n  - name: harbor-pull\n":    false,
+		"values: {image: {pullSecret: harbor-pull}}\n":           false,
+		"k: 'a imagePullSecrets: b'\n":                           false,
+		"image: ghcr.io/org/app@sha256:abc\n":                    false,
+		"imagePullSecretS: x\n":                                  true, // secret + s: a credential key
+		"imagePullSecretsValue: x\n":                             true,
+		"args: [--imagePullSecrets=abcdefgh]\n":                  true,
+		"k: x-imagePullSecrets: y\n":                             true,
+		"secretName: s\n":                                        true,
+		"kind: Secret\n":                                         true,
+		"url: https://u:p@h\n":                                   true,
+		"k: \"\\x41KIA\"\n":                                      true,
+		"token: x\n":                                             true,
+		"spec:\n  imagePullSecrets: [s]\n  password: hunter22\n": true,
+	} {
+		if got := MayHold([]byte(text)); got != want {
+			t.Errorf("MayHold(%q) = %v, want %v", text, got, want)
+		}
+	}
+	for key, want := range map[string]class{"imagePullSecrets": reference, "pullSecret": reference, "imagePullSecretS": credential} {
+		if got := classify(key); got != want {
+			t.Errorf("classify(%q) = %v, want %v (unsafeSecret relies on it)", key, got, want)
+		}
+	}
 }
