@@ -1,9 +1,6 @@
 package credentials
 
-import (
-	"bytes"
-	"strings"
-)
+import "strings"
 
 // MayHold is a cheap test of a resource's YAML text: false only when Find
 // cannot report anything in any resource parsed from it, so that a caller
@@ -16,7 +13,7 @@ import (
 //     variable): one of credentialWords, each of which contains "pass",
 //     "secret", "token", "key", "credential" or "bearer" within one word
 //     of the key, plus "auth" for docker config auths; the keys
-//     imagePullSecrets and pullSecret do not count (unsafeSecret);
+//     imagePullSecrets and pullSecret do not count (safeKeyAt);
 //   - a value shaped like a credential: the substring each of the shapes
 //     needs (tightHints), or, for a credential flag, one of the words
 //     above.
@@ -28,72 +25,100 @@ import (
 // multi-line scalar with a blank, which only the "PRIVATE KEY" shape
 // contains: its hint here is "PRIVATE".
 func MayHold(text []byte) bool {
-	for _, c := range text {
-		if c == '\\' || c == '$' || c >= 0x80 {
+	url, at := false, false
+	for i := 0; i < len(text); i++ {
+		c := text[i]
+		switch {
+		case c == '\\' || c == '$' || c >= 0x80:
+			return true
+		case c == '@':
+			at = true
+		case c == ':' && hasAt(text, i, "://"):
+			url = true // a password in a URL needs "://" and "@"
+		}
+		if shapeHintAt(text, i) || keyHintAt(text, i) {
 			return true
 		}
 	}
-	for _, h := range tightHints {
-		if bytes.Contains(text, []byte(h)) {
-			return true
-		}
-	}
-	if bytes.Contains(text, []byte("://")) && bytes.IndexByte(text, '@') >= 0 {
-		return true // a password in a URL
-	}
-	// the text in lower case (ASCII only: the rest returned above), on
-	// the stack for most resources
-	var buf [8 << 10]byte
-	lower := buf[:0]
-	if len(text) > len(buf) {
-		lower = make([]byte, 0, len(text))
-	}
-	for _, c := range text {
-		if c >= 'A' && c <= 'Z' {
-			c += 'a' - 'A'
-		}
-		lower = append(lower, c)
-	}
-	for _, w := range keyHints {
-		if w == "secret" {
-			if unsafeSecret(text, lower) {
+	return url && at
+}
+
+// keyHints are what a credential key or flag contains, in lower case.
+var keyHints = []string{"pass", "secret", "token", "key", "credential", "bearer", "auth"}
+
+// tightHints are the substrings the shapes (shapes) need, one of them per
+// shape, in their case: the regular expressions match only text that has
+// one. The password in a URL needs "://" and "@" (MayHold, LooksLike).
+var tightHints = []string{"AKIA", "ASIA", "ABIA", "ACCA", "A3T", "PRIVATE", "ghp_", "gho_", "ghu_", "ghs_", "ghr_",
+	"github_pat_", "glpat-", "xox", "AIza", "eyJ"}
+
+// shapeHintAt: one of tightHints starts at text[i].
+func shapeHintAt(text []byte, i int) bool {
+	switch text[i] {
+	case 'A', 'P', 'g', 'x', 'e':
+		for _, h := range tightHints {
+			if h[0] == text[i] && hasAt(text, i, h) {
 				return true
 			}
-			continue
-		}
-		if bytes.Contains(lower, []byte(w)) {
-			return true
 		}
 	}
 	return false
 }
 
-// unsafeSecret reports an occurrence of "secret" (in any case) in text
-// other than in a key imagePullSecrets or pullSecret, which the
-// transformer adds to every pod spec and flagger's values: as keys they
-// name a Secret (classify: reference); inside a longer scalar the colon
-// sticks to their last word (words splits at -_./ and blanks, not at a
-// colon), so "secrets:" or "secret:" spells no credential word; and a
-// flag name (flagValue) starts at a dash, which the blank, newline, { or ,
-// before them is not. Their exact spelling is required: "imagePullSecretS"
-// splits into secret + s.
-func unsafeSecret(text, lower []byte) bool {
-	for at := 0; ; {
-		j := bytes.Index(lower[at:], []byte("secret"))
-		if j < 0 {
-			return false
-		}
-		i := at + j
-		at = i + 1
-		if !safeKeyAt(text, i, "imagePull", "Secrets:") && !safeKeyAt(text, i, "pull", "Secret:") {
-			return true
-		}
+// keyHintAt: one of keyHints starts at text[i], in any ASCII case (a
+// "secret" only outside the keys unsafeSecret allows).
+func keyHintAt(text []byte, i int) bool {
+	c := text[i] | 0x20
+	switch c {
+	case 'p', 's', 't', 'k', 'c', 'b', 'a':
+	default:
+		return false
 	}
+	for _, w := range keyHints {
+		if w[0] != c || !hasFoldAt(text, i, w) {
+			continue
+		}
+		if w == "secret" && (safeKeyAt(text, i, "imagePull", "Secrets:") || safeKeyAt(text, i, "pull", "Secret:")) {
+			continue
+		}
+		return true
+	}
+	return false
 }
 
-// safeKeyAt: text[i:] starts with rest, preceded by head, which starts
-// the text, a line, a flow pair or follows a blank; a blank or a line end
-// follows.
+func hasAt(text []byte, i int, s string) bool {
+	return len(text)-i >= len(s) && string(text[i:i+len(s)]) == s
+}
+
+// hasFoldAt: word (ASCII lower case) starts at text[i] in any ASCII case.
+func hasFoldAt(text []byte, i int, word string) bool {
+	if len(text)-i < len(word) {
+		return false
+	}
+	for j := 0; j < len(word); j++ {
+		c := text[i+j]
+		if c >= 'A' && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if c != word[j] {
+			return false
+		}
+	}
+	return true
+}
+
+// The keys imagePullSecrets and pullSecret, which the transformer adds
+// to every pod spec and flagger's values, hold a "secret" that spells no
+// credential: as keys they name a Secret (classify: reference); inside a
+// longer scalar the colon sticks to their last word (words splits at
+// -_./ and blanks, not at a colon), so "secrets:" or "secret:" is no
+// credential word; and a flag name (flagValue) starts at a dash, which
+// the blank, newline, { or , before them is not. Their exact spelling is
+// required: "imagePullSecretS" splits into secret + s.
+//
+// safeKeyAt reports such a key at text[i]: text[i:] starts with rest,
+// preceded by head, which starts the text, a line or a flow pair, or
+// follows a blank; a blank or a line end follows.
 func safeKeyAt(text []byte, i int, head, rest string) bool {
 	start, end := i-len(head), i+len(rest)
 	if start < 0 || end > len(text) || string(text[start:i]) != head || string(text[i:end]) != rest {
@@ -108,15 +133,6 @@ func safeKeyAt(text []byte, i int, head, rest string) bool {
 	}
 	return end == len(text) || text[end] == ' ' || text[end] == '\n'
 }
-
-// keyHints are what a credential key or flag contains, in lower case.
-var keyHints = []string{"pass", "secret", "token", "key", "credential", "bearer", "auth"}
-
-// tightHints are the substrings the shapes (shapes) need, one of them per
-// shape, in their case: the regular expressions match only text that has
-// one. The password in a URL needs "://" and "@" (MayHold, LooksLike).
-var tightHints = []string{"AKIA", "ASIA", "ABIA", "ACCA", "A3T", "PRIVATE", "ghp_", "gho_", "ghu_", "ghs_", "ghr_",
-	"github_pat_", "glpat-", "xox", "AIza", "eyJ"}
 
 // mayMatchShape is LooksLike's second test, on the text the shapes are
 // matched against: false only when none of them can match it and it holds
