@@ -434,8 +434,9 @@ func encodeBlock(m *yaml.Node) (out []byte, ok bool) {
 	out, ok = encodeBlockUncached(m)
 	if cacheable {
 		blockTextsMu.Lock()
-		if len(blockTexts) < maxScalarTexts {
+		if blockTextsSize+len(key)+len(out) <= maxCacheBytes {
 			blockTexts[string(key)] = out
+			blockTextsSize += len(key) + len(out)
 		}
 		blockTextsMu.Unlock()
 	}
@@ -443,9 +444,14 @@ func encodeBlock(m *yaml.Node) (out []byte, ok bool) {
 }
 
 var (
-	blockTextsMu sync.Mutex
-	blockTexts   = map[string][]byte{}
+	blockTextsMu   sync.Mutex
+	blockTexts     = map[string][]byte{}
+	blockTextsSize int
 )
+
+// maxCacheBytes bounds each of the two text caches (keys and texts): the
+// process keeps at most that much, whatever the input.
+const maxCacheBytes = 4 << 20
 
 // treeKey appends to b what yaml.v3 reads of the tree n when it writes it
 // (kinds, styles, tags, values, anchors, comments); false for large trees
@@ -493,11 +499,10 @@ type scalarKey struct {
 }
 
 var (
-	scalarTextsMu sync.Mutex
-	scalarTexts   = map[scalarKey][]byte{}
+	scalarTextsMu   sync.Mutex
+	scalarTexts     = map[scalarKey][]byte{}
+	scalarTextsSize int
 )
-
-const maxScalarTexts = 4096
 
 // scalarText is the text yaml.v3 writes for the scalar node as a value in
 // block (or flow) context, when it is one line: the style the node asks
@@ -536,8 +541,9 @@ func scalarText(node *yaml.Node, flow bool) ([]byte, bool) {
 		}
 	}
 	scalarTextsMu.Lock()
-	if len(scalarTexts) < maxScalarTexts {
+	if size := len(k.value) + len(k.tag) + len(t) + 64; scalarTextsSize+size <= maxCacheBytes {
 		scalarTexts[k] = t
+		scalarTextsSize += size
 	}
 	scalarTextsMu.Unlock()
 	return t, t != nil
