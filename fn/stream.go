@@ -22,6 +22,11 @@ var streaming = true
 // streamedRuns counts the runs that took the streaming path (for tests).
 var streamedRuns atomic.Int64
 
+// spliceHook, when set (by tests), sees every changed item: the tree as
+// changed and what Split.Splice made of it (ok=false: refused, the tree is
+// serialised). It runs on the workers, several at a time.
+var spliceHook func(s *krm.Split, i int, changed *yaml.RNode, spliced []byte, ok bool)
+
 // errFallback ends a streaming run that met something only the whole-list
 // path handles; nothing has been written then.
 var errFallback = fmt.Errorf("not streamable")
@@ -162,25 +167,41 @@ func streamItems(ctx *krm.Context, sp krm.StreamProcessor, s *krm.Split) (out *s
 		}) {
 			return nil, errFallback
 		}
-		changed := make([]bool, hi-lo)
+		changes := make([]krm.Change, hi-lo)
 		for i := lo; i < hi; i++ {
 			sl := &slots[i-lo]
 			checks = append(checks, sl.alone.problems...)
 			checker.identity(i, sl.alone, &checks)
 			if !checks.HasErrors() {
-				changed[i-lo] = run.Item(i, sl.n)
+				changes[i-lo] = run.Item(i, sl.n)
 			}
 		}
 		if !parallel(lo, hi, func(i int) bool {
 			sl := &slots[i-lo]
-			if changed[i-lo] {
-				b, err := s.EncodeItem(sl.n)
-				if err != nil {
-					return false
+			if c := &changes[i-lo]; c.Changed {
+				// the changes written into the input bytes, or else the
+				// tree serialised
+				b, ok := s.Splice(i, sl.n, c)
+				if spliceHook != nil {
+					spliceHook(s, i, sl.n, b, ok)
+				}
+				if !ok {
+					var err error
+					if b, err = s.EncodeItem(sl.n); err != nil {
+						return false
+					}
 				}
 				out.encoded[i] = b
 			}
-			secrets[i] = credentialValues(sl.n)
+			// Only an item whose text may hold a credential is searched
+			// for one (credentials.MayHold is exact).
+			text := out.encoded[i]
+			if text == nil {
+				text = s.Raw(i)
+			}
+			if credentials.MayHold(text) {
+				secrets[i] = credentialValues(sl.n)
+			}
 			sl.n = nil
 			return true
 		}) {
@@ -200,8 +221,10 @@ func streamItems(ctx *krm.Context, sp krm.StreamProcessor, s *krm.Split) (out *s
 		// nothing changes: the messages are masked with the items as they came
 		out.failed, out.encoded = true, nil
 		for i := 0; i < s.Len(); i++ {
-			it, _ := s.Item(i)
-			masker.AddNode(it)
+			if credentials.MayHold(s.Raw(i)) {
+				it, _ := s.Item(i)
+				masker.AddNode(it)
+			}
 		}
 		masker.AddNode(fc)
 		if checks.HasErrors() {

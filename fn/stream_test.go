@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/kurator-scenario/scenario-fn/fn"
@@ -37,6 +38,9 @@ import (
 //     after an error every item is its input bytes.
 func TestStreamingMatchesWholeList(t *testing.T) {
 	defer fn.SetStreaming(fn.SetStreaming(true))
+	var splices spliceStats
+	oldHook := fn.SetSpliceHook(splices.hook(t))
+	defer func() { fn.SetSpliceHook(oldHook) }()
 	type input struct {
 		label      string
 		in         []byte
@@ -119,6 +123,7 @@ func TestStreamingMatchesWholeList(t *testing.T) {
 	t.Logf("%d inputs, %d streamed (%d of them with output bytes identical to the whole-list path's, %d failing runs); "+
 		"items: %d passed through as their input bytes, %d rewritten (%d byte-identical to the whole-list path's)",
 		len(inputs), streamed, identicalOut, failed, passedThrough, rewritten, rewrittenSame)
+	splices.report(t)
 }
 
 type diffStats struct{ identicalOutput, passedThrough, rewritten, rewrittenSame, failed int }
@@ -194,7 +199,11 @@ func differential(t *testing.T, label string, in []byte) (bool, diffStats) {
 			continue
 		}
 		st.rewritten++
-		if strict {
+		// A changed item is written as the whole-list path writes it
+		// where its input is (its changes spliced into its bytes); an
+		// item written otherwise keeps its style, and the splice hook
+		// checks that it reads back as the changed tree.
+		if strict && writtenAsKyamlWrites(sin, i) {
 			if !bytes.Equal(sold.Raw(i), snew.Raw(i)) {
 				t.Errorf("%s: item %d is not written as the whole-list path writes it:\n%s", label, i, nlLineDiff(string(sold.Raw(i)), string(snew.Raw(i))))
 				continue
@@ -309,4 +318,145 @@ func commentItems(rl []byte) []byte {
 		b.Write(l)
 	}
 	return b.Bytes()
+}
+
+// writtenAsKyamlWrites: item i of s is written as EncodeItem writes it.
+func writtenAsKyamlWrites(s *krm.Split, i int) bool {
+	n, ok := s.Item(i)
+	if !ok {
+		return false
+	}
+	b, err := s.EncodeItem(n)
+	return err == nil && bytes.Equal(b, s.Raw(i))
+}
+
+// spliceStats checks every changed item of the streaming runs it hooks
+// into: what Split.Splice writes reads back as the changed tree (values,
+// tags, structure and comments), and where the input item is written as
+// EncodeItem writes it, it is byte for byte what EncodeItem writes for
+// the changed tree.
+type spliceStats struct {
+	mu                              sync.Mutex
+	changed, spliced, sameAsEncoder int
+}
+
+func (st *spliceStats) hook(t *testing.T) func(s *krm.Split, i int, changed *yaml.RNode, spliced []byte, ok bool) {
+	return func(s *krm.Split, i int, changed *yaml.RNode, spliced []byte, ok bool) {
+		st.mu.Lock()
+		defer st.mu.Unlock()
+		st.changed++
+		if !ok {
+			return
+		}
+		st.spliced++
+		if msg := checkSplice(s, i, changed, spliced); msg != "" {
+			t.Errorf("item %d: %s\n--- input\n%s--- spliced\n%s", i, msg, s.Raw(i), spliced)
+			return
+		}
+		orig, _ := s.Item(i)
+		encOrig, err1 := s.EncodeItem(orig)
+		encChanged, err2 := s.EncodeItem(changed)
+		if err1 == nil && err2 == nil && bytes.Equal(encOrig, s.Raw(i)) {
+			if !bytes.Equal(spliced, encChanged) {
+				t.Errorf("item %d is written as kyaml writes it, yet the splice differs from the serialised tree:\n%s",
+					i, nlLineDiff(string(encChanged), string(spliced)))
+				return
+			}
+			st.sameAsEncoder++
+		}
+	}
+}
+
+func (st *spliceStats) report(t *testing.T) {
+	t.Logf("changed items: %d, %d of them spliced (%d in kyaml's style, byte-identical to the serialised tree), %d serialised",
+		st.changed, st.spliced, st.sameAsEncoder, st.changed-st.spliced)
+	if st.spliced == 0 || st.sameAsEncoder == 0 {
+		t.Errorf("no item was spliced (%d) or none byte-identical (%d): the check checks nothing", st.spliced, st.sameAsEncoder)
+	}
+}
+
+// checkSplice reads the spliced bytes of item i back and compares them
+// with the changed tree; "" when they agree.
+func checkSplice(s *krm.Split, i int, changed *yaml.RNode, spliced []byte) string {
+	back, err := s.ReadItem(spliced)
+	if err != nil {
+		return "does not read back: " + err.Error()
+	}
+	return sameTree(back.YNode(), changed.YNode(), "")
+}
+
+// sameTree compares kinds, tags, values, comments and structure.
+func sameTree(a, b *yaml.Node, path string) string {
+	switch {
+	case a.Kind != b.Kind:
+		return fmt.Sprintf("%s: kind %v, want %v", path, a.Kind, b.Kind)
+	case a.Kind == yaml.ScalarNode && (a.Value != b.Value || a.ShortTag() != b.ShortTag()):
+		return fmt.Sprintf("%s: %s %q, want %s %q", path, a.ShortTag(), a.Value, b.ShortTag(), b.Value)
+	case a.HeadComment != b.HeadComment || a.LineComment != b.LineComment || a.FootComment != b.FootComment:
+		return fmt.Sprintf("%s: comments %q %q %q, want %q %q %q", path, a.HeadComment, a.LineComment, a.FootComment, b.HeadComment, b.LineComment, b.FootComment)
+	case len(a.Content) != len(b.Content):
+		return fmt.Sprintf("%s: %d children, want %d", path, len(a.Content), len(b.Content))
+	}
+	for j := range a.Content {
+		if d := sameTree(a.Content[j], b.Content[j], path+"/"+strconv.Itoa(j)); d != "" {
+			return d
+		}
+	}
+	return ""
+}
+
+// TestStreamingKeepsStyle: a changed item keeps how its input is written
+// (the README's example): the blanks before a comment, flow mappings,
+// quotes; the new image is quoted where a flow mapping needs it, and the
+// pull secret is added after the pod spec's last line.
+func TestStreamingKeepsStyle(t *testing.T) {
+	defer fn.SetStreaming(fn.SetStreaming(true))
+	in := []byte(`apiVersion: config.kubernetes.io/v1
+kind: ResourceList
+items:
+- apiVersion: apps/v1
+  kind: Deployment
+  metadata: {name: web, namespace: shop}
+  spec:
+    replicas: 3  # scaled by HPA
+    template:
+      spec:
+        containers:
+        - {name: app, image: nginx:1.25}
+        - name: side
+          image: "redis:7.2"   # pinned
+    selector: {matchLabels: {app: web}}
+functionConfig:
+  apiVersion: scenario.kurator.dev/v1alpha1
+  kind: ImageRegistryTransformer
+  metadata: {name: corp}
+  spec:
+    rules:
+    - {from: "*", to: harbor.corp.local/mirror}
+    imagePullSecrets: [harbor-pull]
+`)
+	want := `- apiVersion: apps/v1
+  kind: Deployment
+  metadata: {name: web, namespace: shop}
+  spec:
+    replicas: 3  # scaled by HPA
+    template:
+      spec:
+        containers:
+        - {name: app, image: 'harbor.corp.local/mirror/docker.io/library/nginx:1.25'}
+        - name: side
+          image: "harbor.corp.local/mirror/docker.io/library/redis:7.2"   # pinned
+        imagePullSecrets:
+        - name: harbor-pull
+    selector: {matchLabels: {app: web}}
+`
+	before := fn.StreamedRuns()
+	out, stderr, code := run(t, "", in)
+	if code != 0 || fn.StreamedRuns() == before {
+		t.Fatalf("exit %d, streamed %v: %s", code, fn.StreamedRuns() > before, stderr)
+	}
+	s, ok := krm.SplitResourceList([]byte(out), nil)
+	if !ok || s.Len() != 1 || string(s.Raw(0)) != want {
+		t.Fatalf("got:\n%s\nwant the item:\n%s", out, want)
+	}
 }

@@ -291,11 +291,18 @@ func trimLowTail(in []byte, start, end int) int {
 // alias to an anchor of another item, a quoted string that the split cut,
 // ...) or is not a mapping: the caller then reads the whole list with Read.
 func (s *Split) Item(i int) (n *yaml.RNode, ok bool) {
-	raw := s.Raw(i)
+	n, err := s.ReadItem(s.Raw(i))
+	return n, err == nil
+}
+
+// ReadItem parses raw, one entry of the items sequence in the list's
+// indentation, as Item parses an item (for bytes Splice or EncodeItem
+// wrote).
+func (s *Split) ReadItem(raw []byte) (*yaml.RNode, error) {
 	if bytes.IndexByte(raw, '+') >= 0 && keepChomping.Match(raw) {
 		// a block scalar that keeps its trailing blank lines: how many it
 		// keeps depends on what follows the item
-		return nil, false
+		return nil, errNotAlone
 	}
 	want := 1
 	if bytes.IndexByte(raw, '#') >= 0 {
@@ -308,20 +315,22 @@ func (s *Split) Item(i int) (n *yaml.RNode, ok bool) {
 	}
 	var doc yaml.Node
 	if err := yaml.NewDecoder(bytes.NewReader(raw)).Decode(&doc); err != nil {
-		return nil, false
+		return nil, err
 	}
 	if doc.Kind != yaml.DocumentNode || len(doc.Content) != 1 {
-		return nil, false
+		return nil, errNotAlone
 	}
 	seq := doc.Content[0]
 	if seq.Kind != yaml.SequenceNode || seq.Style != 0 || len(seq.Content) != want || seq.Content[0].Kind != yaml.MappingNode {
-		return nil, false
+		return nil, errNotAlone
 	}
 	if want == 2 && (seq.Content[1].Kind != yaml.ScalarNode || seq.Content[1].Value != "~" || seq.Content[1].HeadComment != "") {
-		return nil, false
+		return nil, errNotAlone
 	}
-	return yaml.NewRNode(seq.Content[0]), true
+	return yaml.NewRNode(seq.Content[0]), nil
 }
+
+var errNotAlone = fmt.Errorf("not one mapping that parses on its own")
 
 var keepChomping = regexp.MustCompile(`[|>][1-9]?\+|[|>]\+[1-9]`)
 
@@ -469,9 +478,11 @@ type StreamProcessor interface {
 // StreamRun is one streaming run.
 type StreamRun interface {
 	// Item plans and applies the processor's edits of item i and reports
-	// whether it changed the node. The node is not used after the call
-	// returns, except for masking credentials in messages.
-	Item(i int, n *yaml.RNode) (changed bool)
+	// whether and how it changed the node (Change, for Split.Splice; a
+	// change it does not describe must set Other). The node is not used
+	// after the call returns, except for writing the item and masking
+	// credentials in messages.
+	Item(i int, n *yaml.RNode) Change
 	// Finish returns the problems of the whole run (those of Start not
 	// included) and the items the run replaces (by index) or appends, as
 	// Process would. With an error among the problems, the runner writes

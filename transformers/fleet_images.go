@@ -2,6 +2,7 @@ package transformers
 
 import (
 	"strings"
+	"sync"
 
 	"github.com/distribution/reference"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
@@ -130,6 +131,20 @@ func splitKey(k string) []string { return strings.Split(k, ".") }
 
 // parts of a table reference: name (host/path), tag and digest.
 func refParts(ref string) (host, path, tag, digest string) {
+	if p, ok := refPartsMemo.Load(ref); ok {
+		p := p.([4]string)
+		return p[0], p[1], p[2], p[3]
+	}
+	host, path, tag, digest = refPartsUncached(ref)
+	refPartsMemo.Store(ref, [4]string{host, path, tag, digest})
+	return host, path, tag, digest
+}
+
+// refPartsMemo holds refParts of the chart image table's references (a
+// fixed set: every Fleet of a package asks for the same ones).
+var refPartsMemo sync.Map
+
+func refPartsUncached(ref string) (host, path, tag, digest string) {
 	named, err := reference.ParseNormalizedNamed(ref)
 	if err != nil {
 		return "", ref, "", "" // table data is checked by TestChartImageTable

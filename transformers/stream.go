@@ -65,14 +65,14 @@ type streamRun struct {
 }
 
 // Item implements krm.StreamRun.
-func (r *streamRun) Item(i int, rn *yaml.RNode) bool {
+func (r *streamRun) Item(i int, rn *yaml.RNode) krm.Change {
 	p := r.p
 	if i == r.priorIdx {
 		r.priorNode = rn
 	}
 	it := newItem(rn)
 	if it == nil {
-		return false
+		return krm.Change{}
 	}
 	p.plan(it)
 	if it.rewrites > 0 {
@@ -82,12 +82,25 @@ func (r *streamRun) Item(i int, rn *yaml.RNode) bool {
 	// different items are distinct: lists with aliases are not streamed)
 	clear(p.handled)
 	clear(p.seen)
-	changed := false
-	if !p.problems.HasErrors() {
+	var change krm.Change
+	if !p.problems.HasErrors() && len(p.edits) > 0 {
+		change.Changed = true
+		for _, e := range p.edits {
+			e.describe(&change)
+		}
+		// Edits that do more than set a scalar or append pairs (a Fleet's
+		// values merged into its extraArgs): the tree before and after
+		// them compared instead.
+		var before *yaml.Node
+		if change.Other {
+			before = krm.CopyTree(it.root)
+		}
 		for _, e := range p.edits {
 			e.apply()
 		}
-		changed = len(p.edits) > 0
+		if before != nil {
+			change = krm.Diff(before, it.root)
+		}
 	}
 	clear(p.edits)
 	p.edits = p.edits[:0]
@@ -102,7 +115,7 @@ func (r *streamRun) Item(i int, rn *yaml.RNode) bool {
 	if p.fleetRepoAt.it == it {
 		p.fleetRepoAt.resolve()
 	}
-	return changed
+	return change
 }
 
 // Finish implements krm.StreamRun.
@@ -127,4 +140,30 @@ func (r *streamRun) Finish() (krm.Problems, map[int]*yaml.RNode, []*yaml.RNode) 
 		return problems, map[int]*yaml.RNode{r.priorIdx: cm}, nil
 	}
 	return problems, nil, nil
+}
+
+// describe adds what the edit, about to be applied, changes to c: a
+// scalar's value (set, or replace by a scalar), pairs appended to a
+// mapping, or something else.
+func (e edit) describe(c *krm.Change) {
+	switch {
+	case e.do != nil:
+		c.Other = true
+	case e.node != nil && e.node.Kind == yaml.ScalarNode && (e.with == nil || e.with.Kind == yaml.ScalarNode):
+		for _, sc := range c.Scalars {
+			if sc.Node == e.node {
+				return // changed twice: as parsed is the first one's
+			}
+		}
+		c.Scalars = append(c.Scalars, krm.ScalarChange{Node: e.node, Was: *e.node})
+	case e.node == nil && e.parent != nil && e.parent.Kind == yaml.MappingNode:
+		for _, a := range c.Appended {
+			if a.Map == e.parent {
+				return
+			}
+		}
+		c.Appended = append(c.Appended, krm.AppendChange{Map: e.parent, From: len(e.parent.Content)})
+	default:
+		c.Other = true
+	}
 }

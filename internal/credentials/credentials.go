@@ -238,6 +238,9 @@ func LooksLike(s string) string {
 		return ""
 	}
 	t := StripPlaceholders(s)
+	if !mayMatchShape(t) {
+		return "" // e.g. ghcr.io images and @sha256 digests, which maybeShaped lets through
+	}
 	for _, sh := range shapes {
 		if sh.re.MatchString(t) {
 			return sh.reason
