@@ -35,6 +35,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/kurator-scenario/scenario-fn/internal/fieldpath"
 	"github.com/kurator-scenario/scenario-fn/internal/suggest"
 	"github.com/kurator-scenario/scenario-fn/krm"
 	"github.com/kurator-scenario/scenario-fn/kurator"
@@ -206,7 +207,7 @@ func elements(p *Param, inst *Template) ([]element, krm.Problems) {
 				if s := Suggest(key, known); s != "" {
 					hint = fmt.Sprintf("did you mean %q? ", s) + hint
 				}
-				problems.Errorf(id, at+"."+quoteKey(key), src(n.Content[k]), hint,
+				problems.Errorf(id, fieldpath.JoinKey(at, key), src(n.Content[k]), hint,
 					"unknown key %q in element %s of %q", key, orIndex(el.name, i), p.Name)
 				continue
 			}
@@ -215,11 +216,11 @@ func elements(p *Param, inst *Template) ([]element, krm.Problems) {
 			}
 			fp := &Param{Name: fmt.Sprintf("%s.[%s=%s].%s", p.Name, elementKey, orIndex(el.name, i), key), Type: f.Type, Enum: f.Enum, Value: yaml.NewRNode(v)}
 			if msg, hint := checkValue(fp); msg != "" {
-				problems.Errorf(id, at+"."+quoteKey(key), src(v), hint, "%s", msg)
+				problems.Errorf(id, fieldpath.JoinKey(at, key), src(v), hint, "%s", msg)
 				continue
 			}
 			for _, fd := range labelProblems(f, v) {
-				problems.Errorf(id, at+"."+quoteKey(key)+fd.path, src(fd.node), fd.hint, "element %s of %q: %s", orIndex(el.name, i), p.Name, fd.msg)
+				problems.Errorf(id, fieldpath.JoinKey(at, key)+fd.path, src(fd.node), fd.hint, "element %s of %q: %s", orIndex(el.name, i), p.Name, fd.msg)
 			}
 			el.fields[key] = fp.Value
 		}
@@ -278,7 +279,7 @@ func labelProblems(f *Parameter, v *yaml.Node) []labelProblem {
 		}
 		var node *yaml.Node
 		for i := 0; i+1 < len(v.Content); i += 2 {
-			if rest == "."+quoteKey(v.Content[i].Value) {
+			if rest == "."+fieldpath.Key(v.Content[i].Value).String() {
 				node = v.Content[i]
 			}
 		}
@@ -420,9 +421,9 @@ func (r *render) appendReferences(p *Param, copies []*resource, els []element) {
 				o := Origin{Layer: fmt.Sprintf("value %q (%s)", fmt.Sprintf("%s.[%s=%s]", p.Name, elementKey, els[i].name), p.ValueFrom),
 					Source: elementSource(p, els[i].node.YNode())}
 				for _, fp := range sel.FieldPaths {
-					entry := join(fp, "[name="+deriveName(r.inst.Name, c.role)+"]")
-					r.trace.credit(res, join(entry, "name"), o)
-					r.trace.credit(res, join(entry, "kind"), o)
+					entry := fieldpath.Join(fp, fieldpath.Select("name", deriveName(r.inst.Name, c.role)))
+					r.trace.credit(res, fieldpath.JoinKey(entry, "name"), o)
+					r.trace.credit(res, fieldpath.JoinKey(entry, "kind"), o)
 				}
 			}
 		}
@@ -564,7 +565,7 @@ func (r *render) checkMembers() {
 				if pf := stringAt(pol, "destination", "fleet"); pf != "" {
 					f = pf
 				}
-				path := "spec.syncPolicies." + elementSelector(pol.YNode(), i, "name") + ".destination"
+				path := fieldpath.Keys("spec", "syncPolicies").Append(fieldpath.Element(pol.YNode(), i), fieldpath.Key("destination")).String()
 				r.checkSelector(res, path, &yaml.MapNode{Value: pol}, f, byName)
 			}
 		}

@@ -7,6 +7,7 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/kurator-scenario/scenario-fn/internal/fieldpath"
 	"github.com/kurator-scenario/scenario-fn/krm"
 	"github.com/kurator-scenario/scenario-fn/kurator"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
@@ -468,13 +469,13 @@ func (r *render) mergeDoc(doc *yaml.RNode, layer string, owner *yaml.ResourceIde
 	}
 	meta, _ := doc.GetMeta()
 	if meta.APIVersion == "" || meta.Kind == "" {
-		r.problems.Errorf(owner, join(field, "kind"), src, "add apiVersion and kind (e.g. apps.kurator.dev/v1alpha1 Application)",
+		r.problems.Errorf(owner, fieldpath.Concat(field, "kind"), src, "add apiVersion and kind (e.g. apps.kurator.dev/v1alpha1 Application)",
 			"partial resource without apiVersion and kind")
 		return
 	}
 	ns := namespaceOf(r.inst)
 	if meta.Namespace != "" && !(overlay && meta.Namespace == ns) {
-		r.problems.Errorf(owner, join(field, "metadata.namespace"), src, "remove it",
+		r.problems.Errorf(owner, fieldpath.Concat(field, "metadata.namespace"), src, "remove it",
 			"%s sets namespace %q: everything an instance generates lives in the instance's namespace (%s)", meta.Kind, meta.Namespace, ns)
 		return
 	}
@@ -486,7 +487,7 @@ func (r *render) mergeDoc(doc *yaml.RNode, layer string, owner *yaml.ResourceIde
 			if lines && f.node != nil {
 				s.Line = f.node.Line
 			}
-			r.problems.Errorf(owner, join(field, f.path), s, f.hint, "%s %s: %s", meta.Kind, nameForMessage(meta.Name), f.msg)
+			r.problems.Errorf(owner, fieldpath.Concat(field, f.path), s, f.hint, "%s %s: %s", meta.Kind, nameForMessage(meta.Name), f.msg)
 		}
 	}
 	report(append(findings, bad...))
@@ -508,7 +509,7 @@ func (r *render) mergeDoc(doc *yaml.RNode, layer string, owner *yaml.ResourceIde
 		return
 	}
 	if target != nil && target.apiVersion != meta.APIVersion {
-		r.problems.Errorf(owner, join(field, "apiVersion"), src, "use "+target.apiVersion,
+		r.problems.Errorf(owner, fieldpath.Concat(field, "apiVersion"), src, "use "+target.apiVersion,
 			"%s %s is %s in %s, not %s", meta.Kind, nameForMessage(meta.Name), target.apiVersion, target.first, meta.APIVersion)
 		return
 	}
@@ -558,7 +559,7 @@ func (r *render) mergeDoc(doc *yaml.RNode, layer string, owner *yaml.ResourceIde
 func (r *render) deleteResource(doc *yaml.RNode, meta yaml.ResourceMeta, layer string, owner *yaml.ResourceIdentifier, src krm.Source, field string, overlay bool) {
 	for i := 0; i+1 < len(doc.YNode().Content); i += 2 {
 		if k := doc.YNode().Content[i].Value; k != "apiVersion" && k != "kind" && k != "metadata" && k != patchDirective {
-			r.problems.Errorf(owner, join(field, quoteKey(k)), src, "remove "+k+": a deletion names the resource only (apiVersion, kind, metadata.name)",
+			r.problems.Errorf(owner, fieldpath.JoinKey(field, k), src, "remove "+k+": a deletion names the resource only (apiVersion, kind, metadata.name)",
 				"%s %s: $patch: delete removes the whole resource, so %s would be thrown away", meta.Kind, nameForMessage(meta.Name), k)
 			return
 		}
@@ -566,7 +567,7 @@ func (r *render) deleteResource(doc *yaml.RNode, meta yaml.ResourceMeta, layer s
 	if md := mapValue(doc.YNode(), "metadata"); md != nil {
 		for i := 0; i+1 < len(md.Content); i += 2 {
 			if k := md.Content[i].Value; k != "name" && k != "namespace" {
-				r.problems.Errorf(owner, join(field, "metadata."+quoteKey(k)), src, "remove metadata."+k+": a deletion names the resource only (apiVersion, kind, metadata.name)",
+				r.problems.Errorf(owner, fieldpath.JoinKey(fieldpath.Concat(field, "metadata"), k), src, "remove metadata."+k+": a deletion names the resource only (apiVersion, kind, metadata.name)",
 					"%s %s: $patch: delete removes the whole resource, so metadata.%s would be thrown away", meta.Kind, nameForMessage(meta.Name), k)
 				return
 			}
@@ -582,12 +583,12 @@ func (r *render) deleteResource(doc *yaml.RNode, meta yaml.ResourceMeta, layer s
 		if best := Suggest(meta.Kind+" "+meta.Name, names); best != "" {
 			hint = fmt.Sprintf("did you mean %s? ", strings.TrimSpace(best)) + hint
 		}
-		r.problems.Errorf(owner, join(field, patchDirective), src, hint,
+		r.problems.Errorf(owner, fieldpath.JoinKey(field, patchDirective), src, hint,
 			"%s %s: $patch: delete, but no earlier layer generates it%s", meta.Kind, nameForMessage(meta.Name), r.deletedNote(meta.Kind, meta.Name))
 		return
 	}
 	if target.apiVersion != meta.APIVersion {
-		r.problems.Errorf(owner, join(field, "apiVersion"), src, "use "+target.apiVersion,
+		r.problems.Errorf(owner, fieldpath.Concat(field, "apiVersion"), src, "use "+target.apiVersion,
 			"%s %s is %s in %s, not %s", meta.Kind, nameForMessage(meta.Name), target.apiVersion, target.first, meta.APIVersion)
 		return
 	}
@@ -920,7 +921,7 @@ func (r *render) checkLinks() {
 			els, _ := pols.Elements()
 			for i, p := range els {
 				if rp := stringAt(p, "rollout", "trafficRoutingProvider"); rp != "" {
-					path := "spec.syncPolicies." + elementSelector(p.YNode(), i, "name") + ".rollout"
+					path := fieldpath.Keys("spec", "syncPolicies").Append(fieldpath.Element(p.YNode(), i), fieldpath.Key("rollout")).String()
 					switch {
 					case flagger == nil:
 						r.problems.Errorf(id, path, krm.Source{}, "add spec.plugin.flagger to Fleet "+deriveName(r.inst.Name, fleet.role),

@@ -4,7 +4,7 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/kurator-scenario/scenario-fn/internal/yamlnode"
+	"github.com/kurator-scenario/scenario-fn/internal/fieldpath"
 	"github.com/kurator-scenario/scenario-fn/krm"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
@@ -228,8 +228,8 @@ func (t *Trace) originOf(r *resource, path string) (Origin, bool) {
 		sort.Strings(under)
 		return set[under[0]], true
 	}
-	if i := strings.LastIndex(path, "."); i > 0 {
-		return t.originOf(r, path[:i])
+	if p, err := fieldpath.Parse(path); err == nil && len(p) > 1 {
+		return t.originOf(r, p.Parent().String())
 	}
 	return Origin{}, false
 }
@@ -238,7 +238,7 @@ func (t *Trace) originOf(r *resource, path string) (Origin, bool) {
 // are leaves too, so that adding {} is attributed; aliases are followed
 // (the leaf is the anchor's node, under the alias's path).
 func leaves(n *yaml.Node, path string, out map[string]leaf) {
-	yamlnode.Walk{Empty: true, Aliases: true}.Leaves(n, path, func(n *yaml.Node, p string) {
+	fieldpath.Walk{Empty: true, Aliases: true}.Leaves(n, path, func(n *yaml.Node, p string) {
 		switch n.Kind {
 		case yaml.MappingNode:
 			out[p] = leaf{node: n, value: "{}"}

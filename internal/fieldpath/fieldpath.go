@@ -344,3 +344,14 @@ func step(n *yaml.Node, s Segment) (*yaml.Node, int) {
 	}
 	return nil, 0
 }
+
+// Concat joins two spelled paths, either of which may be empty.
+func Concat(a, b string) string {
+	switch {
+	case a == "":
+		return b
+	case b == "":
+		return a
+	}
+	return a + "." + b
+}
