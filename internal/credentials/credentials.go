@@ -541,4 +541,3 @@ func scalarAt(n *yaml.Node, key string) string {
 	}
 	return v.Value
 }
-
