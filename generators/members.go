@@ -374,7 +374,7 @@ func (r *render) writeFields(p *Param, el element, c *resource) {
 		case f.DefaultFrom == "metadata.name":
 			v, from = yaml.NewStringRNode(deriveName(r.inst.Name, el.name)), fmt.Sprintf("default: the name of the %s generated for it", fe.Kind)
 		case f.DefaultFrom == "metadata.namespace":
-			v, from, src = yaml.NewStringRNode(namespaceOf(r.inst)), "instance metadata.namespace", r.inst.at(r.inst.Node)
+			v, from, src = yaml.NewStringRNode(namespaceOf(r.inst)), "instance metadata.namespace", metadataSource(r.inst, "namespace")
 		default:
 			continue
 		}

@@ -454,15 +454,17 @@ func (r *render) mergeOverlayItem(o Overlay) {
 			}
 		}
 	}
-	r.mergeDoc(doc, o.Layer, krm.IDOf(o.Node), o.Source, "", o.Lines, true)
+	r.mergeDoc(doc, o.Node.YNode(), o.Layer, krm.IDOf(o.Node), o.Source, "", o.Lines, true)
 }
 
 // merge layers one document of a template (resources or overlays).
 func (r *render) merge(doc *yaml.RNode, layer string, t *Template, field string, lines, overlay bool) {
-	r.mergeDoc(doc.Copy(), layer, krm.IDOf(t.Node), t.at(doc), field, lines, overlay)
+	r.mergeDoc(doc.Copy(), doc.YNode(), layer, krm.IDOf(t.Node), t.at(doc), field, lines, overlay)
 }
 
-func (r *render) mergeDoc(doc *yaml.RNode, layer string, owner *yaml.ResourceIdentifier, src krm.Source, field string, lines, overlay bool) {
+// mergeDoc merges doc, a copy of written (the layer's document as the
+// template or file has it, which the observer locates fields in).
+func (r *render) mergeDoc(doc *yaml.RNode, written *yaml.Node, layer string, owner *yaml.ResourceIdentifier, src krm.Source, field string, lines, overlay bool) {
 	if doc.YNode().Kind != yaml.MappingNode {
 		r.problems.Errorf(owner, field, src, "write a partial resource with apiVersion, kind and the fields to set", "not an object")
 		return
@@ -550,7 +552,7 @@ func (r *render) mergeDoc(doc *yaml.RNode, layer string, owner *yaml.ResourceIde
 		return
 	}
 	target.node = merged
-	r.trace.record(target, Origin{Layer: layer, Source: src}, own, lines)
+	r.trace.recordLayer(target, Origin{Layer: layer, Source: src}, own, lines, written)
 }
 
 // deleteResource removes the resource a layer deletes whole with

@@ -15,6 +15,17 @@ type Origin struct {
 	// `value "tag" (value in instance orders)`, `overlay`, `naming rule`.
 	Layer  string
 	Source krm.Source
+	// FieldLine is the line of the field itself in the layer's document
+	// (or, for a removal, of the deepest part of it the document has: the
+	// null, or the $patch: delete element), when Source is the document's
+	// line and the observer found the field there; 0 otherwise. Fields and
+	// Deleted report it as the Source line; problems keep the document's.
+	FieldLine int
+	// RenamedTo is set on the removal of a list element's fields when the
+	// layer re-keyed the element (wrote its merge key: a value renaming
+	// [name=set-by-the-image-parameter]) instead of removing it: the
+	// element's new selector, [name=ghcr.io/acme/orders].
+	RenamedTo string
 }
 
 func (o Origin) String() string {
@@ -56,6 +67,13 @@ func newTrace() *Trace {
 // new, changed, or made of the step's own nodes are attributed to step;
 // leaves that disappeared were deleted by it.
 func (t *Trace) record(r *resource, step Origin, own map[*yaml.Node]bool, lines bool) {
+	t.recordLayer(r, step, own, lines, nil)
+}
+
+// recordLayer is record for a step that merged doc, the layer's document
+// as written: the fields it set or removed are also located in doc
+// (Origin.FieldLine).
+func (t *Trace) recordLayer(r *resource, step Origin, own map[*yaml.Node]bool, lines bool, doc *yaml.Node) {
 	if t == nil {
 		return
 	}
@@ -94,11 +112,19 @@ func (t *Trace) record(r *resource, step Origin, own map[*yaml.Node]bool, lines 
 		if mine && lines {
 			o.Source.Line = l.node.Line
 		}
+		if doc != nil && o.Source.Line > 0 && o.Source.Line == doc.Line {
+			if p, err := fieldpath.Parse(path); err == nil && len(p) > 0 {
+				if found, _, line := p.Reach(doc); found == len(p) {
+					o.FieldLine = line
+				}
+			}
+		}
 		set[path] = o
 		if d := t.deleted[r]; d != nil {
 			delete(d, path)
 		}
 	}
+	var renamed map[string]string
 	for path := range prev {
 		if _, ok := cur[path]; ok {
 			continue
@@ -115,10 +141,67 @@ func (t *Trace) record(r *resource, step Origin, own map[*yaml.Node]bool, lines 
 		if t.deleted[r] == nil {
 			t.deleted[r] = map[string]Origin{}
 		}
-		t.deleted[r][path] = step
+		o := step
+		if doc != nil && o.Source.Line > 0 && o.Source.Line == doc.Line {
+			if p, err := fieldpath.Parse(path); err == nil {
+				if found, _, line := p.Reach(doc); found > 0 {
+					o.FieldLine = line
+				}
+			}
+		}
+		if old, to, ok := rekeyed(path, prev[path].node, cur); ok {
+			if renamed == nil {
+				renamed = map[string]string{}
+			}
+			renamed[old] = to
+		}
+		t.deleted[r][path] = o
 		delete(set, path)
 	}
+	// The fields this step removed from a list element it re-keyed were
+	// renamed with it.
+	for old, to := range renamed {
+		p := fieldpath.MustParse(old)
+		for path, o := range t.deleted[r] {
+			if o.Layer != step.Layer || o.Source != step.Source {
+				continue
+			}
+			if q, err := fieldpath.Parse(path); err == nil && q.HasPrefix(p) {
+				o.RenamedTo = to
+				t.deleted[r][path] = o
+			}
+		}
+	}
 	t.prev[r] = cur
+}
+
+// rekeyed reports whether path, a list element's key field
+// (list.[name=old].name) whose node was n, is now the key field of the
+// same list under another selector: the element was re-keyed, not
+// removed. It returns the element's old path and its new selector.
+func rekeyed(path string, n *yaml.Node, cur map[string]leaf) (string, string, bool) {
+	p, err := fieldpath.Parse(path)
+	if err != nil || len(p) < 2 {
+		return "", "", false
+	}
+	key, sel := p[len(p)-1], p[len(p)-2]
+	if key.Kind != fieldpath.KeyKind || sel.Kind != fieldpath.SelectorKind || sel.Key != key.Key {
+		return "", "", false
+	}
+	list := p[:len(p)-2]
+	for q, l := range cur {
+		if l.node != n {
+			continue
+		}
+		qp, err := fieldpath.Parse(q)
+		if err != nil || len(qp) != len(p) || !qp[:len(qp)-2].Equal(list) || qp[len(qp)-1] != key {
+			continue
+		}
+		if s := qp[len(qp)-2]; s.Kind == fieldpath.SelectorKind && s.Key == sel.Key && s.Value != sel.Value {
+			return p[:len(p)-1].String(), s.String(), true
+		}
+	}
+	return "", "", false
 }
 
 // grew reports whether cur has a leaf under path.
@@ -168,20 +251,100 @@ func (t *Trace) force(r *resource, path string, o Origin) {
 }
 
 // Fields returns the origin of every leaf of the named resource
-// ("Kind namespace/name"), by field path.
+// ("Kind namespace/name"), by field path. Where the observer found the
+// field in the layer's document, its Source line is the field's.
 func (t *Trace) Fields(id string) map[string]Origin {
 	if t == nil {
 		return nil
 	}
-	return t.set[t.final[id]]
+	return atFieldLines(t.set[t.final[id]])
 }
 
-// Deleted returns the fields of the named resource that a layer deleted.
+// Deleted returns the fields of the named resource that a layer deleted,
+// located as in Fields.
 func (t *Trace) Deleted(id string) map[string]Origin {
 	if t == nil {
 		return nil
 	}
-	return t.deleted[t.final[id]]
+	return atFieldLines(t.deleted[t.final[id]])
+}
+
+func atFieldLines(m map[string]Origin) map[string]Origin {
+	if m == nil {
+		return nil
+	}
+	out := make(map[string]Origin, len(m))
+	for p, o := range m {
+		if o.FieldLine > 0 {
+			o.Source.Line = o.FieldLine
+		}
+		out[p] = o
+	}
+	return out
+}
+
+// Removal is what a layer removed from a generated resource, as one
+// field: the highest field of the resource that no longer exists.
+type Removal struct {
+	Path string
+	// By are the layers that removed fields under Path, sorted by their
+	// String (located as in Fields).
+	By []Origin
+	// RenamedTo is the element's new selector when Path is a list element
+	// that one layer re-keyed (By has that one layer).
+	RenamedTo string
+}
+
+// Removed returns the removals of the named resource whose final state is
+// n, sorted by path; with a prefix, only those at, under or above it.
+// Leaves deleted together are one removal at the highest field that no
+// longer exists.
+func (t *Trace) Removed(id string, n *yaml.Node, prefix string) []Removal {
+	pre, err := fieldpath.Parse(prefix)
+	if err != nil {
+		return nil
+	}
+	groups := map[string]*Removal{}
+	var order []string
+	for path, o := range t.Deleted(id) {
+		p, err := fieldpath.Parse(path)
+		if err != nil {
+			continue
+		}
+		if len(pre) > 0 && !p.HasPrefix(pre) && !pre.HasPrefix(p) {
+			continue
+		}
+		top := p.HighestMissing(n).String()
+		g := groups[top]
+		if g == nil {
+			g = &Removal{Path: top}
+			groups[top] = g
+			order = append(order, top)
+		}
+		if !containsOrigin(g.By, o) {
+			g.By = append(g.By, o)
+		}
+	}
+	sort.Strings(order)
+	out := make([]Removal, 0, len(order))
+	for _, top := range order {
+		g := groups[top]
+		if len(g.By) == 1 && g.By[0].RenamedTo != "" {
+			g.RenamedTo = g.By[0].RenamedTo
+		}
+		sort.Slice(g.By, func(i, j int) bool { return g.By[i].String() < g.By[j].String() })
+		out = append(out, *g)
+	}
+	return out
+}
+
+func containsOrigin(list []Origin, o Origin) bool {
+	for _, x := range list {
+		if x == o {
+			return true
+		}
+	}
+	return false
 }
 
 // blame explains a field for an error message: "set by <layer>", or

@@ -57,6 +57,10 @@ func TestParseTyped(t *testing.T) {
 	if !p.Equal(want) {
 		t.Errorf("got %#v", p)
 	}
+	p = MustParse("a.[name=b.c].d.[x.y]")
+	if want := Build(Key("a"), Select("name", "b.c"), Key("d"), Key("x.y")); !p.Equal(want) {
+		t.Errorf("got %#v", p)
+	}
 }
 
 // randomPath draws paths with the segments that need care: dots,
