@@ -9,8 +9,8 @@ import (
 	"strings"
 
 	"github.com/distribution/reference"
-	"github.com/kurator-scenario/scenario-fn/internal/suggest"
 	"github.com/kurator-scenario/scenario-fn/internal/fieldpath"
+	"github.com/kurator-scenario/scenario-fn/internal/suggest"
 	"github.com/kurator-scenario/scenario-fn/krm"
 	"github.com/kurator-scenario/scenario-fn/kurator"
 	"sigs.k8s.io/kustomize/api/filters/replacement"
