@@ -700,13 +700,13 @@ func (r *render) writeValue(nodes []*yaml.RNode, a application) bool {
 		}
 	}
 	if err := applyValue(nodes, a); err != nil {
-		idx, src := 0, krm.Source{File: a.t.Template.Source}
-		for i, p := range a.t.Template.Parameters {
+		src := krm.Source{File: a.t.Template.Source}
+		for _, p := range a.t.Template.Parameters {
 			if p.Name == a.p.Name {
-				idx, src = i, p.Source
+				src = p.Source
 			}
 		}
-		r.problems.Errorf(krm.IDOf(a.t.Template.Node), fmt.Sprintf("spec.parameters.%d.targets", idx), src,
+		r.problems.Errorf(krm.IDOf(a.t.Template.Node), fieldpath.Keys("spec", "parameters").Append(fieldpath.Select("name", a.p.Name), fieldpath.Key("targets")).String(), src,
 			"check the target's select and fieldPaths against the template's resources (use options.create: true for fields the resources do not have)",
 			"parameter %q: %v", a.p.Name, err)
 		return false
