@@ -736,7 +736,7 @@ resources:
 `), unrelated)
 			},
 			code:   1,
-			stderr: []string{`my.yaml: ScenarioTemplate my: spec.parameters.0.targets: parameter "x": .* \(fix: check the target's select and fieldPaths`}},
+			stderr: []string{`my.yaml: ScenarioTemplate my: spec.parameters.\[name=x\].targets: parameter "x": .* \(fix: check the target's select and fieldPaths`}},
 
 		// ---- ImageRegistryTransformer configuration.
 		{name: "transformer without spec", why: "error",
