@@ -237,7 +237,7 @@ func copyTree(n *yaml.Node, copies map[*yaml.Node]*yaml.Node) *yaml.Node {
 // reports whether the document uses any, or merge keys.
 func checkKeys(root *yaml.Node, id *yaml.ResourceIdentifier, src krm.Source, where string, problems *krm.Problems) (aliases bool) {
 	c := &treeCheck{}
-	c.walk(root, nil)
+	c.walk(root, make(fieldpath.Path, 0, 16))
 	for _, d := range c.dups {
 		problems.Errorf(id, d.path, src, "remove one of them, or merge them",
 			"%s has the key %s twice in the same mapping: YAML allows a key once, and tools disagree on which one wins", where, d.key)
