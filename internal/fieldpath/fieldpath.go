@@ -59,16 +59,57 @@ func ElementBy(el *yaml.Node, i int, key string) Segment {
 
 // String spells the segment (see the package documentation).
 func (s Segment) String() string {
+	switch {
+	case s.Kind == IndexKind:
+		return strconv.Itoa(s.Index)
+	case s.Kind == KeyKind && !needsBrackets(s.Key):
+		return s.Key
+	}
+	var b strings.Builder
+	b.Grow(s.len())
+	s.write(&b)
+	return b.String()
+}
+
+// len is the length of the segment's spelling.
+func (s Segment) len() int {
 	switch s.Kind {
 	case IndexKind:
-		return strconv.Itoa(s.Index)
+		n := 1
+		for i := s.Index; i >= 10; i /= 10 {
+			n++
+		}
+		return n
 	case SelectorKind:
-		return "[" + escape(s.Key, true) + "=" + escape(s.Value, false) + "]"
+		return 3 + escapedLen(s.Key, true) + escapedLen(s.Value, false)
 	}
 	if needsBrackets(s.Key) {
-		return "[" + escape(s.Key, true) + "]"
+		return 2 + escapedLen(s.Key, true)
 	}
-	return s.Key
+	return len(s.Key)
+}
+
+// write spells the segment into b (one allocation for a whole path).
+func (s Segment) write(b *strings.Builder) {
+	switch s.Kind {
+	case IndexKind:
+		var buf [20]byte
+		b.Write(strconv.AppendInt(buf[:0], int64(s.Index), 10))
+	case SelectorKind:
+		b.WriteByte('[')
+		writeEscaped(b, s.Key, true)
+		b.WriteByte('=')
+		writeEscaped(b, s.Value, false)
+		b.WriteByte(']')
+	default:
+		if !needsBrackets(s.Key) {
+			b.WriteString(s.Key)
+			return
+		}
+		b.WriteByte('[')
+		writeEscaped(b, s.Key, true)
+		b.WriteByte(']')
+	}
 }
 
 func needsBrackets(k string) bool {
@@ -88,22 +129,35 @@ func isIndex(s string) bool {
 	return true
 }
 
-func escape(s string, key bool) string {
-	special := `\]`
+func specials(key bool) string {
 	if key {
-		special = `\]=`
+		return `\]=`
 	}
+	return `\]`
+}
+
+func escapedLen(s string, key bool) int {
+	n := len(s)
+	for i := 0; i < len(s); i++ {
+		if strings.IndexByte(specials(key), s[i]) >= 0 {
+			n++
+		}
+	}
+	return n
+}
+
+func writeEscaped(b *strings.Builder, s string, key bool) {
+	special := specials(key)
 	if !strings.ContainsAny(s, special) {
-		return s
+		b.WriteString(s)
+		return
 	}
-	var b strings.Builder
 	for i := 0; i < len(s); i++ {
 		if strings.IndexByte(special, s[i]) >= 0 {
 			b.WriteByte('\\')
 		}
 		b.WriteByte(s[i])
 	}
-	return b.String()
 }
 
 // Path is a field path; the empty path is the document itself.
@@ -168,12 +222,17 @@ func (p Path) String() string {
 	case 1:
 		return p[0].String()
 	}
+	n := len(p) - 1
+	for _, s := range p {
+		n += s.len()
+	}
 	var b strings.Builder
+	b.Grow(n)
 	for i, s := range p {
 		if i > 0 {
 			b.WriteByte('.')
 		}
-		b.WriteString(s.String())
+		s.write(&b)
 	}
 	return b.String()
 }
@@ -184,7 +243,15 @@ func Join(path string, s Segment) string {
 	if path == "" {
 		return s.String()
 	}
-	return path + "." + s.String()
+	if s.Kind == KeyKind && !needsBrackets(s.Key) {
+		return path + "." + s.Key
+	}
+	var b strings.Builder
+	b.Grow(len(path) + 1 + s.len())
+	b.WriteString(path)
+	b.WriteByte('.')
+	s.write(&b)
+	return b.String()
 }
 
 // JoinKey is Join(path, Key(k)).

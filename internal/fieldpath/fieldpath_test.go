@@ -100,6 +100,11 @@ func TestRoundTrip(t *testing.T) {
 		if !back.Equal(p) {
 			t.Fatalf("Parse(%q) = %#v, want %#v", s, back, p)
 		}
+		for _, seg := range p {
+			if got := seg.len(); got != len(seg.String()) {
+				t.Fatalf("%#v: len %d, spelled %q", seg, got, seg.String())
+			}
+		}
 		// Join spells what Append spells.
 		if len(p) > 0 {
 			if got := Join(p.Parent().String(), p[len(p)-1]); got != s {
