@@ -353,6 +353,9 @@ func explainField(stdio IO, pal palette, results []explained, arg string) int {
 	if m := resourceSelector.FindStringSubmatch(arg); m != nil {
 		kind, name, path = m[1], m[2], m[3]
 	}
+	if _, err := fieldpath.Parse(path); err != nil {
+		return errorf(stdio, "--field: %v (fix: write PATH as messages spell it, e.g. spec.syncPolicies.[name=default].kustomization.interval)", err)
+	}
 	type candidate struct {
 		e explained
 		n *yaml.RNode
@@ -406,9 +409,9 @@ func explainField(stdio IO, pal palette, results []explained, arg string) int {
 // who removed it. When the field neither exists nor was removed it
 // returns nil and a message listing the fields that do exist there.
 func fieldReport(e explained, n *yaml.RNode, id, path string) ([]string, string) {
-	p, err := fieldpath.Parse(path)
+	p, err := fieldpath.Parse(path) // explainField checked it
 	if err != nil {
-		return nil, fmt.Sprintf("no such field in %s: %v", id, err)
+		return nil, err.Error()
 	}
 	cur := n.YNode()
 	var canon fieldpath.Path // the path as the trace spells it
