@@ -125,6 +125,8 @@ func (t *Trace) recordLayer(r *resource, step Origin, own map[*yaml.Node]bool, l
 		}
 	}
 	var renamed map[string]string
+	var removed []string
+	var curByNode map[*yaml.Node]string // built at the first removal (as walking cur is)
 	for path := range prev {
 		if _, ok := cur[path]; ok {
 			continue
@@ -149,26 +151,38 @@ func (t *Trace) recordLayer(r *resource, step Origin, own map[*yaml.Node]bool, l
 				}
 			}
 		}
-		if old, to, ok := rekeyed(path, prev[path].node, cur); ok {
+		if curByNode == nil {
+			curByNode = make(map[*yaml.Node]string, len(cur))
+			for q, l := range cur {
+				curByNode[l.node] = q
+			}
+		}
+		if old, to, ok := rekeyed(path, prev[path].node, curByNode); ok {
 			if renamed == nil {
 				renamed = map[string]string{}
 			}
 			renamed[old] = to
 		}
 		t.deleted[r][path] = o
+		removed = append(removed, path)
 		delete(set, path)
 	}
 	// The fields this step removed from a list element it re-keyed were
 	// renamed with it.
-	for old, to := range renamed {
-		p := fieldpath.MustParse(old)
-		for path, o := range t.deleted[r] {
-			if o.Layer != step.Layer || o.Source != step.Source {
-				continue
-			}
-			if q, err := fieldpath.Parse(path); err == nil && q.HasPrefix(p) {
+	for _, path := range removed {
+		if renamed == nil {
+			break
+		}
+		p, err := fieldpath.Parse(path)
+		if err != nil {
+			continue
+		}
+		for k := len(p) - 1; k > 0; k-- {
+			if to, ok := renamed[p[:k].String()]; ok {
+				o := t.deleted[r][path]
 				o.RenamedTo = to
 				t.deleted[r][path] = o
+				break
 			}
 		}
 	}
@@ -179,7 +193,11 @@ func (t *Trace) recordLayer(r *resource, step Origin, own map[*yaml.Node]bool, l
 // (list.[name=old].name) whose node was n, is now the key field of the
 // same list under another selector: the element was re-keyed, not
 // removed. It returns the element's old path and its new selector.
-func rekeyed(path string, n *yaml.Node, cur map[string]leaf) (string, string, bool) {
+func rekeyed(path string, n *yaml.Node, curByNode map[*yaml.Node]string) (string, string, bool) {
+	q, ok := curByNode[n]
+	if !ok || q == path {
+		return "", "", false
+	}
 	p, err := fieldpath.Parse(path)
 	if err != nil || len(p) < 2 {
 		return "", "", false
@@ -188,18 +206,12 @@ func rekeyed(path string, n *yaml.Node, cur map[string]leaf) (string, string, bo
 	if key.Kind != fieldpath.KeyKind || sel.Kind != fieldpath.SelectorKind || sel.Key != key.Key {
 		return "", "", false
 	}
-	list := p[:len(p)-2]
-	for q, l := range cur {
-		if l.node != n {
-			continue
-		}
-		qp, err := fieldpath.Parse(q)
-		if err != nil || len(qp) != len(p) || !qp[:len(qp)-2].Equal(list) || qp[len(qp)-1] != key {
-			continue
-		}
-		if s := qp[len(qp)-2]; s.Kind == fieldpath.SelectorKind && s.Key == sel.Key && s.Value != sel.Value {
-			return p[:len(p)-1].String(), s.String(), true
-		}
+	qp, err := fieldpath.Parse(q)
+	if err != nil || len(qp) != len(p) || !qp[:len(qp)-2].Equal(p[:len(p)-2]) || qp[len(qp)-1] != key {
+		return "", "", false
+	}
+	if s := qp[len(qp)-2]; s.Kind == fieldpath.SelectorKind && s.Key == sel.Key && s.Value != sel.Value {
+		return p[:len(p)-1].String(), s.String(), true
 	}
 	return "", "", false
 }
