@@ -6,12 +6,12 @@ import (
 	"io"
 	"os"
 	"regexp"
-	"sort"
 	"strings"
 
 	"github.com/kurator-scenario/scenario-fn/fn"
 	"github.com/kurator-scenario/scenario-fn/generators"
 	"github.com/kurator-scenario/scenario-fn/internal/credentials"
+	"github.com/kurator-scenario/scenario-fn/internal/fieldpath"
 	"github.com/kurator-scenario/scenario-fn/krm"
 	"github.com/spf13/cobra"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
@@ -223,7 +223,7 @@ func writeExplained(w io.Writer, pal palette, e explained, n *yaml.RNode) {
 		}
 		fmt.Fprintln(w, line+strings.Repeat(" ", pad)+"  "+pal.dim(comments[i]))
 	}
-	if removed := removedFields(n, e.deleted(id), e.origins(id), ""); len(removed) > 0 {
+	if removed := removedFields(e, n, id, ""); len(removed) > 0 {
 		header := "# removed:"
 		for _, r := range removed {
 			if strings.Contains(r, ": renamed to ") {
@@ -261,110 +261,10 @@ func chainNames(chain []*generators.Template) string {
 	return strings.Join(names, " -> ")
 }
 
-// origins returns who set each leaf of the resource id ("Kind ns/name").
-//
-// The trace names the document of the layer that set a field; when the
-// field itself is in that document, its line is used instead, so that an
-// override points at the overriding line. Defaults taken from the
-// instance's metadata point at that metadata field.
+// origins returns who set each leaf of the resource id ("Kind ns/name"),
+// located by the observer (the field's own line in the layer that set it).
 func (e explained) origins(id string) map[string]generators.Origin {
-	out := map[string]generators.Origin{}
-	docs := e.layerDocs()
-	for path, o := range e.result.Trace.Fields(id) {
-		for _, d := range docs {
-			if d.file == o.Source.File && d.node.YNode().Line == o.Source.Line && o.Source.Line > 0 {
-				if line, ok := exactLine(d.node.YNode(), path); ok {
-					o.Source.Line = line
-				}
-				break
-			}
-		}
-		if o.Source.File == e.inst.Source && e.inst.Lines {
-			for _, f := range []string{"name", "namespace"} {
-				if strings.HasSuffix(o.Layer, "(instance metadata."+f+")") {
-					if line, ok := exactLine(e.inst.Node.YNode(), "metadata."+f); ok {
-						o.Source.Line = line
-					}
-				}
-			}
-		}
-		out[path] = o
-	}
-	return out
-}
-
-// exactLine returns the line of the field at path in a layer's document,
-// when the document has it.
-func exactLine(n *yaml.Node, path string) (int, bool) {
-	line := 0
-	for _, part := range splitPath(path) {
-		next, l := step(n, part)
-		if next == nil {
-			return 0, false
-		}
-		n, line = next, l
-	}
-	return line, true
-}
-
-// deleted returns who removed which fields of the resource id. The trace
-// knows the document that removed a field; the line is narrowed down to
-// the field inside that document (the null, or the $patch: delete element)
-// when it can be found there.
-func (e explained) deleted(id string) map[string]generators.Origin {
-	out := map[string]generators.Origin{}
-	docs := e.layerDocs()
-	for path, o := range e.result.Trace.Deleted(id) {
-		for _, d := range docs {
-			if d.file != o.Source.File || d.node.YNode().Line != o.Source.Line || o.Source.Line == 0 {
-				continue
-			}
-			if line := deepestLine(d.node.YNode(), path); line > 0 {
-				o.Source.Line = line
-				break
-			}
-		}
-		out[path] = o
-	}
-	return out
-}
-
-type layerDoc struct {
-	file string
-	node *yaml.RNode
-}
-
-// layerDocs are the partial resources of every layer of the render.
-func (e explained) layerDocs() []layerDoc {
-	var out []layerDoc
-	for _, t := range append(append([]*generators.Template(nil), e.result.Chain...), e.inst) {
-		for _, n := range append(append([]*yaml.RNode(nil), t.Resources...), t.Overlays...) {
-			out = append(out, layerDoc{t.Source, n})
-		}
-	}
-	for _, env := range e.inst.Environments {
-		for _, n := range append(append([]*yaml.RNode(nil), env.Resources...), env.Overlays...) {
-			out = append(out, layerDoc{e.inst.Source, n})
-		}
-	}
-	for _, o := range e.overlays {
-		out = append(out, layerDoc{o.Source.File, o.Node})
-	}
-	return out
-}
-
-// deepestLine follows path into a layer's document and returns the line of
-// the deepest field it reaches below the document itself, or 0.
-func deepestLine(n *yaml.Node, path string) int {
-	line := 0
-	for _, part := range splitPath(path) {
-		next, l := step(n, part)
-		if next == nil {
-			break
-		}
-		n, line = next, l
-	}
-	return line
+	return e.result.Trace.Fields(id)
 }
 
 // originText describes who set a leaf. A leaf without a recorded origin
@@ -390,7 +290,7 @@ func annotatedLines(n *yaml.RNode) ([]string, [][]string) {
 	lines := make([][]string, len(text))
 	var doc yaml.Node
 	if err := yaml.Unmarshal(buf.Bytes(), &doc); err == nil {
-		eachLeaf(&doc, "", func(l *yaml.Node, path string) {
+		fieldpath.Walk{Empty: true}.Leaves(&doc, "", func(l *yaml.Node, path string) {
 			if i := l.Line - 1; i >= 0 && i < len(lines) {
 				lines[i] = append(lines[i], path)
 			}
@@ -424,172 +324,23 @@ func displayCopy(n *yaml.RNode) *yaml.RNode {
 // secret_key, ...) and values that look like credentials, in any kind.
 func maskSecret(n *yaml.RNode) { credentials.MaskNode(n) }
 
-// eachLeaf calls fn for every leaf of n with its path, named the way the
-// generator's trace names them: keys with dots in brackets, list elements
-// by [name=...] when they have a name, else by index. Empty maps and lists
-// are leaves.
-func eachLeaf(n *yaml.Node, path string, fn func(*yaml.Node, string)) {
-	switch n.Kind {
-	case yaml.DocumentNode:
-		for _, c := range n.Content {
-			eachLeaf(c, path, fn)
-		}
-	case yaml.MappingNode:
-		if len(n.Content) == 0 {
-			fn(n, path)
-		}
-		for i := 0; i+1 < len(n.Content); i += 2 {
-			eachLeaf(n.Content[i+1], joinPath(path, keyPart(n.Content[i].Value)), fn)
-		}
-	case yaml.SequenceNode:
-		if len(n.Content) == 0 {
-			fn(n, path)
-		}
-		for i, c := range n.Content {
-			eachLeaf(c, joinPath(path, elementPart(c, i)), fn)
-		}
-	case yaml.ScalarNode:
-		fn(n, path)
-	}
-}
-
-func joinPath(path, part string) string {
-	if path == "" {
-		return part
-	}
-	return path + "." + part
-}
-
-func keyPart(k string) string {
-	if strings.Contains(k, ".") {
-		return "[" + k + "]"
-	}
-	return k
-}
-
-func elementPart(el *yaml.Node, i int) string {
-	if el.Kind == yaml.MappingNode {
-		for j := 0; j+1 < len(el.Content); j += 2 {
-			if el.Content[j].Value == "name" && el.Content[j+1].Kind == yaml.ScalarNode && el.Content[j+1].Value != "" {
-				return "[name=" + el.Content[j+1].Value + "]"
-			}
-		}
-	}
-	return fmt.Sprint(i)
-}
-
-// removedFields lists the deleted fields under prefix as "path: removed
-// by <origin>". Leaves deleted together are shown once, as the highest
-// field that no longer exists, when one layer removed them all. A list
-// element that a parameter value re-keyed (it wrote the element's name)
-// is shown as renamed, not removed.
-func removedFields(n *yaml.RNode, deleted, origins map[string]generators.Origin, prefix string) []string {
-	type group struct {
-		origins []generators.Origin
-		count   int
-	}
-	groups := map[string]*group{}
-	var order []string
-	for path, o := range deleted {
-		if prefix != "" && path != prefix && !strings.HasPrefix(path, prefix+".") && !strings.HasPrefix(prefix, path+".") {
+// removedFields lists what layers removed from resource n (id) at, under
+// or above prefix, as "path: removed by <origin>" or, for a list element
+// a layer re-keyed, "path: renamed to <selector> by <origin>".
+func removedFields(e explained, n *yaml.RNode, id, prefix string) []string {
+	var out []string
+	for _, r := range e.result.Trace.Removed(id, n.YNode(), prefix) {
+		if r.RenamedTo != "" {
+			out = append(out, r.Path+": renamed to "+r.RenamedTo+" by "+r.By[0].String())
 			continue
 		}
-		top := highestMissing(n.YNode(), path)
-		g := groups[top]
-		if g == nil {
-			g = &group{}
-			groups[top] = g
-			order = append(order, top)
+		who := make([]string, len(r.By))
+		for i, o := range r.By {
+			who[i] = o.String()
 		}
-		g.count++
-		if !containsOrigin(g.origins, o) {
-			g.origins = append(g.origins, o)
-		}
-	}
-	sort.Strings(order)
-	var out []string
-	for _, top := range order {
-		g := groups[top]
-		if len(g.origins) == 1 {
-			if to := renamedTo(n, top, g.origins[0], origins); to != "" {
-				out = append(out, top+": renamed to "+to+" by "+g.origins[0].String())
-				continue
-			}
-		}
-		var who []string
-		for _, o := range g.origins {
-			who = append(who, o.String())
-		}
-		sort.Strings(who)
-		out = append(out, top+": removed by "+strings.Join(who, "; "))
+		out = append(out, r.Path+": removed by "+strings.Join(who, "; "))
 	}
 	return out
-}
-
-func containsOrigin(list []generators.Origin, o generators.Origin) bool {
-	for _, x := range list {
-		if x == o {
-			return true
-		}
-	}
-	return false
-}
-
-// renamedTo returns the new selector of a removed list element
-// (list.[name=old]) when the layer that removed it set the name of exactly
-// one element of the same list: the element was re-keyed, not removed.
-func renamedTo(n *yaml.RNode, top string, by generators.Origin, origins map[string]generators.Origin) string {
-	parts := splitPath(top)
-	last := parts[len(parts)-1]
-	if !strings.HasPrefix(last, "[name=") || !strings.HasPrefix(by.Layer, "value ") {
-		return ""
-	}
-	list := strings.Join(parts[:len(parts)-1], ".")
-	ln, ok := lookupNode(n.YNode(), list)
-	if !ok || ln.Kind != yaml.SequenceNode {
-		return ""
-	}
-	var hits []string
-	for i, el := range ln.Content {
-		sel := elementPart(el, i)
-		if o, ok := origins[joinPath(list, sel)+".name"]; ok && o == by && sel != last {
-			hits = append(hits, sel)
-		}
-	}
-	if len(hits) != 1 {
-		return ""
-	}
-	return hits[0]
-}
-
-// lookupNode follows a path in n.
-func lookupNode(n *yaml.Node, path string) (*yaml.Node, bool) {
-	if path == "" {
-		return n, true
-	}
-	for _, part := range splitPath(path) {
-		next, _ := step(n, part)
-		if next == nil {
-			return nil, false
-		}
-		n = next
-	}
-	return n, true
-}
-
-// highestMissing returns the shortest prefix of path that does not exist
-// in n (path itself when its parent exists).
-func highestMissing(n *yaml.Node, path string) string {
-	parts := splitPath(path)
-	cur := n
-	for i, part := range parts {
-		next, _ := step(cur, part)
-		if next == nil {
-			return strings.Join(parts[:i+1], ".")
-		}
-		cur = next
-	}
-	return path
 }
 
 // resourceSelector is the optional Kind/name: or Kind: prefix of --field.
@@ -601,6 +352,9 @@ func explainField(stdio IO, pal palette, results []explained, arg string) int {
 	kind, name, path := "", "", arg
 	if m := resourceSelector.FindStringSubmatch(arg); m != nil {
 		kind, name, path = m[1], m[2], m[3]
+	}
+	if _, err := fieldpath.Parse(path); err != nil {
+		return errorf(stdio, "--field: %v (fix: write PATH as messages spell it, e.g. spec.syncPolicies.[name=default].kustomization.interval)", err)
 	}
 	type candidate struct {
 		e explained
@@ -655,45 +409,46 @@ func explainField(stdio IO, pal palette, results []explained, arg string) int {
 // who removed it. When the field neither exists nor was removed it
 // returns nil and a message listing the fields that do exist there.
 func fieldReport(e explained, n *yaml.RNode, id, path string) ([]string, string) {
-	parts := splitPath(path)
+	p, err := fieldpath.Parse(path) // explainField checked it
+	if err != nil {
+		return nil, err.Error()
+	}
 	cur := n.YNode()
-	canon := ""
-	for i, part := range parts {
-		next, _ := step(cur, part)
-		if next == nil {
-			rest := strings.Join(parts[i:], ".")
-			want := joinPath(canon, rest)
-			if removed := removedFields(n, e.deleted(id), e.origins(id), want); len(removed) > 0 {
+	var canon fieldpath.Path // the path as the trace spells it
+	for i, seg := range p {
+		next, ok := fieldpath.Build(seg).Lookup(cur)
+		if !ok {
+			want := canon.Append(p[i:]...).String()
+			if removed := removedFields(e, n, id, want); len(removed) > 0 {
 				return removed, ""
 			}
 			where := "at the top level"
-			if canon != "" {
-				where = "under " + canon
+			if len(canon) > 0 {
+				where = "under " + canon.String()
 			}
 			names := childNames(cur)
-			for d := range e.deleted(id) {
-				if rest, ok := strings.CutPrefix(d, canon+"."); ok || canon == "" {
-					if canon == "" {
-						rest = d
-					}
-					if next := splitPath(rest)[0]; !contains(names, next) {
-						names = append(names, next)
-					}
+			for d := range e.result.Trace.Deleted(id) {
+				dp, err := fieldpath.Parse(d)
+				if err != nil || len(dp) <= len(canon) || !dp.HasPrefix(canon) {
+					continue
+				}
+				if next := dp[len(canon)].String(); !contains(names, next) {
+					names = append(names, next)
 				}
 			}
 			msg := fmt.Sprintf("no such field %q in %s; fields %s are: %s", path, id, where, strings.Join(childNames(cur), ", "))
-			if best := generators.Suggest(part, names); best != "" {
-				msg += fmt.Sprintf(" (did you mean %q?)", joinPath(canon, best))
+			if best := generators.Suggest(seg.String(), names); best != "" {
+				msg += fmt.Sprintf(" (did you mean %q?)", fieldpath.Concat(canon.String(), best))
 			}
 			return nil, msg
 		}
-		canon = joinPath(canon, canonicalPart(cur, next, part))
+		canon = append(canon, canonicalSegment(cur, next, seg))
 		cur = next
 	}
 	origins := e.origins(id)
 	secret := credentials.Nodes(n)
 	var out []string
-	eachLeaf(cur, canon, func(l *yaml.Node, p string) {
+	fieldpath.Walk{Empty: true}.Leaves(cur, canon.String(), func(l *yaml.Node, p string) {
 		first, rest, _ := strings.Cut(leafValue(secret, l), "\n")
 		line := fmt.Sprintf("%s: %s  # %s", p, first, originText(origins, p))
 		if rest != "" {
@@ -701,25 +456,26 @@ func fieldReport(e explained, n *yaml.RNode, id, path string) ([]string, string)
 		}
 		out = append(out, line)
 	})
-	out = append(out, removedFields(n, e.deleted(id), e.origins(id), canon)...)
+	out = append(out, removedFields(e, n, id, canon.String())...)
 	return out, ""
 }
 
-// canonicalPart names child the way the trace does.
-func canonicalPart(parent, child *yaml.Node, part string) string {
+// canonicalSegment names child, reached from parent by seg, the way the
+// trace does ([name=x] for an element typed by its index).
+func canonicalSegment(parent, child *yaml.Node, seg fieldpath.Segment) fieldpath.Segment {
 	if parent.Kind == yaml.SequenceNode {
 		for i, c := range parent.Content {
 			if c == child {
-				return elementPart(c, i)
+				return fieldpath.Element(c, i)
 			}
 		}
 	}
 	for i := 0; i+1 < len(parent.Content); i += 2 {
 		if parent.Content[i+1] == child {
-			return keyPart(parent.Content[i].Value)
+			return fieldpath.Key(parent.Content[i].Value)
 		}
 	}
-	return part
+	return seg
 }
 
 func childNames(n *yaml.Node) []string {
@@ -727,11 +483,11 @@ func childNames(n *yaml.Node) []string {
 	switch n.Kind {
 	case yaml.MappingNode:
 		for i := 0; i+1 < len(n.Content); i += 2 {
-			out = append(out, keyPart(n.Content[i].Value))
+			out = append(out, fieldpath.Key(n.Content[i].Value).String())
 		}
 	case yaml.SequenceNode:
 		for i, c := range n.Content {
-			out = append(out, elementPart(c, i))
+			out = append(out, fieldpath.Element(c, i).String())
 		}
 	}
 	if len(out) == 0 {

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"github.com/kurator-scenario/scenario-fn/internal/credentials"
+	"github.com/kurator-scenario/scenario-fn/internal/fieldpath"
 	"github.com/kurator-scenario/scenario-fn/krm"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
@@ -41,14 +42,14 @@ func explainData(results []explained) []explainedResource {
 				Instance: instanceID(e.inst.Node), File: e.file, Templates: chain, Fields: []explainedLeaf{}}
 			origins := e.origins(id)
 			secret := credentials.Nodes(n)
-			eachLeaf(n.YNode(), "", func(l *yaml.Node, p string) {
+			fieldpath.Walk{Empty: true}.Leaves(n.YNode(), "", func(l *yaml.Node, p string) {
 				leaf := explainedLeaf{Path: p, Value: leafValue(secret, l), Origin: originText(origins, p)}
 				if o, ok := origins[p]; ok {
 					leaf.Origin, leaf.File, leaf.Line = o.Layer, o.Source.File, o.Source.Line
 				}
 				r.Fields = append(r.Fields, leaf)
 			})
-			r.Removed = removedFields(n, e.deleted(id), origins, "")
+			r.Removed = removedFields(e, n, id, "")
 			out = append(out, r)
 		}
 	}

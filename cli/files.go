@@ -14,6 +14,7 @@ import (
 	"strings"
 
 	"github.com/kurator-scenario/scenario-fn/generators"
+	"github.com/kurator-scenario/scenario-fn/internal/fieldpath"
 	"github.com/kurator-scenario/scenario-fn/krm"
 	"sigs.k8s.io/kustomize/kyaml/fn/runtime/runtimeutil"
 	"sigs.k8s.io/kustomize/kyaml/kio"
@@ -268,84 +269,12 @@ func isObject(n *yaml.RNode) bool {
 // line of its key for map fields, of the element for list elements. When
 // the path does not exist, it is the line of the nearest existing ancestor.
 func lineOf(n *yaml.RNode, path string) int {
-	cur := n.YNode()
-	line := cur.Line
-	if path == "" {
-		return line
+	p, err := fieldpath.Parse(path)
+	if err != nil {
+		return n.YNode().Line
 	}
-	for _, part := range splitPath(path) {
-		next, l := step(cur, part)
-		if next == nil {
-			return line
-		}
-		cur, line = next, l
-	}
+	_, _, line := p.Reach(n.YNode())
 	return line
-}
-
-// splitPath splits a kustomize field path: dots separate fields, except
-// inside [...] (spec.syncPolicies.[name=a.b].x, stringData.[objstore.yml]).
-func splitPath(p string) []string {
-	var parts []string
-	depth, start := 0, 0
-	for i := 0; i < len(p); i++ {
-		switch p[i] {
-		case '[':
-			depth++
-		case ']':
-			if depth > 0 {
-				depth--
-			}
-		case '.':
-			if depth == 0 {
-				parts = append(parts, p[start:i])
-				start = i + 1
-			}
-		}
-	}
-	return append(parts, p[start:])
-}
-
-// step follows one path part from n: a map key (possibly written as
-// [key]), a list index, or a [key=value] list element. It returns the
-// child and the line to report for it.
-func step(n *yaml.Node, part string) (*yaml.Node, int) {
-	switch n.Kind {
-	case yaml.MappingNode:
-		key := part
-		if strings.HasPrefix(part, "[") && strings.HasSuffix(part, "]") && !strings.Contains(part, "=") {
-			key = part[1 : len(part)-1]
-		}
-		for i := 0; i+1 < len(n.Content); i += 2 {
-			if n.Content[i].Value == key {
-				return n.Content[i+1], n.Content[i].Line
-			}
-		}
-	case yaml.SequenceNode:
-		if i, err := strconv.Atoi(part); err == nil {
-			if i >= 0 && i < len(n.Content) {
-				return n.Content[i], n.Content[i].Line
-			}
-			return nil, 0
-		}
-		if strings.HasPrefix(part, "[") && strings.HasSuffix(part, "]") {
-			k, v, ok := strings.Cut(part[1:len(part)-1], "=")
-			if !ok {
-				return nil, 0
-			}
-			for _, el := range n.Content {
-				if el.Kind != yaml.MappingNode {
-					continue
-				}
-				for i := 0; i+1 < len(el.Content); i += 2 {
-					if el.Content[i].Value == k && el.Content[i+1].Value == v {
-						return el, el.Line
-					}
-				}
-			}
-		}
-	}
-	return nil, 0
 }
 
 // legacyRunnerAnnotations are config.kubernetes.io/path, index and id.

@@ -83,9 +83,6 @@ stringData:
 			t.Errorf("lineOf(%q) = %d, want %d", path, got, want)
 		}
 	}
-	if got := splitPath("a.[name=b.c].d.[x.y]"); !reflect.DeepEqual(got, []string{"a", "[name=b.c]", "d", "[x.y]"}) {
-		t.Errorf("splitPath: %q", got)
-	}
 }
 
 func TestListFilesSkipsHiddenAndOut(t *testing.T) {

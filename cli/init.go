@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/kurator-scenario/scenario-fn/generators"
+	"github.com/kurator-scenario/scenario-fn/internal/fieldpath"
 	"github.com/kurator-scenario/scenario-fn/internal/suggest"
 	"github.com/kurator-scenario/scenario-fn/krm"
 	"github.com/spf13/cobra"
@@ -482,7 +483,7 @@ func (s *skeleton) check(text string) (vars, missing []string, problems krm.Prob
 	}
 	if res != nil && !ps.HasErrors() {
 		for _, n := range res.Resources {
-			eachLeaf(n.YNode(), "", func(l *yaml.Node, _ string) {
+			fieldpath.Walk{Empty: true}.Leaves(n.YNode(), "", func(l *yaml.Node, _ string) {
 				if l.Kind == yaml.ScalarNode {
 					add(l.Value)
 				}
@@ -496,7 +497,7 @@ func (s *skeleton) check(text string) (vars, missing []string, problems krm.Prob
 				v = inherited(p)
 			}
 			if v != nil {
-				eachLeaf(v.YNode(), "", func(l *yaml.Node, _ string) { add(l.Value) })
+				fieldpath.Walk{Empty: true}.Leaves(v.YNode(), "", func(l *yaml.Node, _ string) { add(l.Value) })
 			}
 		}
 	}

@@ -342,6 +342,14 @@ func badCases() []badCase {
 			},
 			code:   1,
 			stderr: []string{`^error: dup.yaml: ConfigMap a: metadata: item 1 has the key metadata twice in the same mapping: YAML allows a key once.* \(fix: remove one of them, or merge them\)`}},
+		{name: "duplicate keys in a list element", why: "error: the element is named by its name, as in every other message",
+			input: func() []byte {
+				return resourceList(mirrorConfig, unrelated, "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n  annotations: {"+pathKey+": web.yaml}\n"+
+					"spec:\n  template:\n    spec:\n      containers:\n      - name: app\n        image: a\n        image: b\n      - image: c\n        image: d\n")
+			},
+			code: 1,
+			stderr: []string{`^error: web.yaml: Deployment web: spec.template.spec.containers.\[name=app\].image: item 1 has the key image twice`,
+				`^error: web.yaml: Deployment web: spec.template.spec.containers.1.image: item 1 has the key image twice`}},
 		{name: "duplicate keys in the functionConfig", why: "error: which rules are meant is undefined",
 			input: func() []byte {
 				return resourceList(mirrorConfig+"  rules:\n  - {from: quay.io, to: harbor.corp.local/quay}\n", unrelated)
@@ -728,7 +736,7 @@ resources:
 `), unrelated)
 			},
 			code:   1,
-			stderr: []string{`my.yaml: ScenarioTemplate my: spec.parameters.0.targets: parameter "x": .* \(fix: check the target's select and fieldPaths`}},
+			stderr: []string{`my.yaml: ScenarioTemplate my: spec.parameters.\[name=x\].targets: parameter "x": .* \(fix: check the target's select and fieldPaths`}},
 
 		// ---- ImageRegistryTransformer configuration.
 		{name: "transformer without spec", why: "error",

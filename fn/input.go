@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/kurator-scenario/scenario-fn/internal/fieldpath"
 	"github.com/kurator-scenario/scenario-fn/krm"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
@@ -236,7 +237,7 @@ func copyTree(n *yaml.Node, copies map[*yaml.Node]*yaml.Node) *yaml.Node {
 // reports whether the document uses any, or merge keys.
 func checkKeys(root *yaml.Node, id *yaml.ResourceIdentifier, src krm.Source, where string, problems *krm.Problems) (aliases bool) {
 	c := &treeCheck{}
-	c.walk(root, "")
+	c.walk(root, make(fieldpath.Path, 0, 16))
 	for _, d := range c.dups {
 		problems.Errorf(id, d.path, src, "remove one of them, or merge them",
 			"%s has the key %s twice in the same mapping: YAML allows a key once, and tools disagree on which one wins", where, d.key)
@@ -251,16 +252,22 @@ type treeCheck struct {
 	aliases bool // an alias or a merge key (<<) was seen
 }
 
-func (c *treeCheck) walk(n *yaml.Node, path string) {
+// walk checks n, reached by path. The path is only spelled for a
+// duplicate; its array is reused by siblings.
+func (c *treeCheck) walk(n *yaml.Node, path fieldpath.Path) {
 	if n == nil {
 		return
 	}
 	switch n.Kind {
 	case yaml.AliasNode:
 		c.aliases = true
-	case yaml.DocumentNode, yaml.SequenceNode:
+	case yaml.DocumentNode:
+		for _, ch := range n.Content {
+			c.walk(ch, path)
+		}
+	case yaml.SequenceNode:
 		for i, ch := range n.Content {
-			c.walk(ch, joinIndex(path, n.Kind, i))
+			c.walk(ch, append(path, fieldpath.Element(ch, i)))
 		}
 	case yaml.MappingNode:
 		var keys map[string]bool
@@ -286,31 +293,11 @@ func (c *treeCheck) walk(n *yaml.Node, path string) {
 					}
 				}
 				if dup {
-					c.dups = append(c.dups, dupKey{path: joinKey(path, k.Value), key: k.Value})
+					c.dups = append(c.dups, dupKey{path: path.Append(fieldpath.Key(k.Value)).String(), key: k.Value})
 				}
 			}
 			c.walk(k, path)
-			c.walk(n.Content[i+1], joinKey(path, k.Value))
+			c.walk(n.Content[i+1], append(path, fieldpath.Key(k.Value)))
 		}
 	}
-}
-
-func joinIndex(path string, kind yaml.Kind, i int) string {
-	if kind == yaml.DocumentNode {
-		return path
-	}
-	if path == "" {
-		return strconv.Itoa(i)
-	}
-	return path + "." + strconv.Itoa(i)
-}
-
-func joinKey(path, key string) string {
-	if strings.Contains(key, ".") {
-		key = "[" + key + "]"
-	}
-	if path == "" {
-		return key
-	}
-	return path + "." + key
 }

@@ -8,6 +8,7 @@ import (
 	"sync"
 
 	"github.com/kurator-scenario/scenario-fn/api/v1alpha1"
+	"github.com/kurator-scenario/scenario-fn/internal/fieldpath"
 	"github.com/kurator-scenario/scenario-fn/krm"
 	"github.com/kurator-scenario/scenario-fn/schema"
 	"sigs.k8s.io/kustomize/api/types"
@@ -339,7 +340,8 @@ func checkNamingTargets(problems *krm.Problems, id *yaml.ResourceIdentifier, t *
 			if targets != nil && j < len(targets.Content) {
 				at = yaml.NewRNode(targets.Content[j])
 			}
-			problems.Errorf(id, fmt.Sprintf("spec.parameters.%d.targets.%d.fieldPaths.%d", i, j, k), t.at(at),
+			problems.Errorf(id, fieldpath.Keys("spec", "parameters").Append(parameterSegment(param.Name, i), fieldpath.Key("targets"),
+				fieldpath.Index(j), fieldpath.Key("fieldPaths"), fieldpath.Index(k)).String(), t.at(at),
 				"generated names are <instance> or <instance>-<name> and the namespace is the instance's: rename the instance (or the template resource) instead",
 				"parameter %q targets %s, which the naming rule sets after the parameters: the value would be lost", param.Name, fp)
 		}

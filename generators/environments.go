@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/kurator-scenario/scenario-fn/api/v1alpha1"
+	"github.com/kurator-scenario/scenario-fn/internal/fieldpath"
 	"github.com/kurator-scenario/scenario-fn/krm"
 	"github.com/kurator-scenario/scenario-fn/kurator"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
@@ -38,10 +39,11 @@ func parseEnvironment(d *v1alpha1.Environment, n *yaml.Node, i int) *Environment
 // Path is the environment's field path in the instance:
 // spec.environments.[name=prod], or the index form when it has no name.
 func (e *Environment) Path() string {
+	seg := fieldpath.Index(e.Index)
 	if e.Name != "" {
-		return "spec.environments.[name=" + e.Name + "]"
+		seg = fieldpath.Select("name", e.Name)
 	}
-	return fmt.Sprintf("spec.environments.%d", e.Index)
+	return fieldpath.Keys("spec", "environments").Append(seg).String()
 }
 
 // PerEnvironment tells the kinds every environment gets its own of: those

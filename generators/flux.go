@@ -4,7 +4,7 @@ import (
 	"strings"
 
 	"github.com/fluxcd/pkg/envsubst/parse"
-	"github.com/kurator-scenario/scenario-fn/internal/yamlnode"
+	"github.com/kurator-scenario/scenario-fn/internal/fieldpath"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
@@ -49,12 +49,12 @@ func walkPath(n *yaml.Node, parts []string, path string, fn func(n *yaml.Node, p
 	if parts[0] == "*" {
 		if n.Kind == yaml.SequenceNode {
 			for i, c := range n.Content {
-				walkPath(c, parts[1:], join(path, elementSelector(c, i, "")), fn)
+				walkPath(c, parts[1:], fieldpath.Join(path, fieldpath.Element(c, i)), fn)
 			}
 		}
 		return
 	}
-	walkPath(mapValue(n, parts[0]), parts[1:], join(path, parts[0]), fn)
+	walkPath(mapValue(n, parts[0]), parts[1:], fieldpath.JoinKey(path, parts[0]), fn)
 }
 
 // FluxVar is one variable that Flux's post-build substitution reads.
@@ -173,5 +173,5 @@ func escapeForFlux(s string) string { return strings.ReplaceAll(s, "$", "$$") }
 // followed: callers change the scalars they visit, and must not reach an
 // anchored node twice.
 func eachString(n *yaml.Node, path string, fn func(n *yaml.Node, path string)) {
-	yamlnode.Walk{}.Leaves(n, path, fn)
+	fieldpath.Walk{}.Leaves(n, path, fn)
 }

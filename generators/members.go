@@ -36,6 +36,7 @@ import (
 	"strings"
 
 	"github.com/kurator-scenario/scenario-fn/api/v1alpha1"
+	"github.com/kurator-scenario/scenario-fn/internal/fieldpath"
 	"github.com/kurator-scenario/scenario-fn/internal/suggest"
 	"github.com/kurator-scenario/scenario-fn/krm"
 	"github.com/kurator-scenario/scenario-fn/kurator"
@@ -62,15 +63,25 @@ type ForEach struct {
 	Source   krm.Source
 }
 
+// parameterSegment names parameter i of spec.parameters: by its name, or
+// its index when it has none.
+func parameterSegment(name string, i int) fieldpath.Segment {
+	if name == "" {
+		return fieldpath.Index(i)
+	}
+	return fieldpath.Select("name", name)
+}
+
 // parseForEach resolves a parameter's decoded forEach into param; n is
 // its node (spec.parameters.<i>.forEach), for locations.
 func parseForEach(t *Template, f *v1alpha1.ForEach, n *yaml.Node, i int, param *Parameter) krm.Problems {
 	var problems krm.Problems
 	id := krm.IDOf(t.Node)
-	at := fmt.Sprintf("spec.parameters.%d.forEach", i)
+	param0 := fieldpath.Keys("spec", "parameters").Append(parameterSegment(param.Name, i))
+	at := param0.Append(fieldpath.Key("forEach")).String()
 	fe := &ForEach{Template: t, Source: t.at(yaml.NewRNode(n)), Kind: f.Resource.Kind, Name: f.Resource.Name}
 	if param.Type != "array" {
-		problems.Errorf(id, fmt.Sprintf("spec.parameters.%d.type", i), param.Source, "declare type: array",
+		problems.Errorf(id, param0.Append(fieldpath.Key("type")).String(), param.Source, "declare type: array",
 			"parameter %q has forEach, so its value is a list of elements, but it is declared %s", param.Name, orString(param.Type))
 	}
 	seen := map[string]bool{}
@@ -93,7 +104,7 @@ func parseForEach(t *Template, f *v1alpha1.ForEach, n *yaml.Node, i int, param *
 		if field.Type == "" {
 			field.Type = "string"
 		}
-		path := fmt.Sprintf("%s.fields.%d", at, j)
+		path := fieldpath.Join(at+".fields", parameterSegment(fd.Name, j))
 		switch {
 		case field.Name == elementKey:
 			problems.Errorf(id, path+".name", src, "remove it: every element has a name, which names its copy",
@@ -195,7 +206,7 @@ func elements(p *Param, inst *Template) ([]element, krm.Problems) {
 				if s := Suggest(key, known); s != "" {
 					hint = fmt.Sprintf("did you mean %q? ", s) + hint
 				}
-				problems.Errorf(id, at+"."+quoteKey(key), src(n.Content[k]), hint,
+				problems.Errorf(id, fieldpath.JoinKey(at, key), src(n.Content[k]), hint,
 					"unknown key %q in element %s of %q", key, orIndex(el.name, i), p.Name)
 				continue
 			}
@@ -204,11 +215,11 @@ func elements(p *Param, inst *Template) ([]element, krm.Problems) {
 			}
 			fp := &Param{Name: fmt.Sprintf("%s.[%s=%s].%s", p.Name, elementKey, orIndex(el.name, i), key), Type: f.Type, Enum: f.Enum, Value: yaml.NewRNode(v)}
 			if msg, hint := checkValue(fp); msg != "" {
-				problems.Errorf(id, at+"."+quoteKey(key), src(v), hint, "%s", msg)
+				problems.Errorf(id, fieldpath.JoinKey(at, key), src(v), hint, "%s", msg)
 				continue
 			}
 			for _, fd := range labelProblems(f, v) {
-				problems.Errorf(id, at+"."+quoteKey(key)+fd.path, src(fd.node), fd.hint, "element %s of %q: %s", orIndex(el.name, i), p.Name, fd.msg)
+				problems.Errorf(id, fieldpath.JoinKey(at, key)+fd.path, src(fd.node), fd.hint, "element %s of %q: %s", orIndex(el.name, i), p.Name, fd.msg)
 			}
 			el.fields[key] = fp.Value
 		}
@@ -267,7 +278,7 @@ func labelProblems(f *Parameter, v *yaml.Node) []labelProblem {
 		}
 		var node *yaml.Node
 		for i := 0; i+1 < len(v.Content); i += 2 {
-			if rest == "."+quoteKey(v.Content[i].Value) {
+			if rest == "."+fieldpath.Key(v.Content[i].Value).String() {
 				node = v.Content[i]
 			}
 		}
@@ -362,7 +373,7 @@ func (r *render) writeFields(p *Param, el element, c *resource) {
 		case f.DefaultFrom == "metadata.name":
 			v, from = yaml.NewStringRNode(deriveName(r.inst.Name, el.name)), fmt.Sprintf("default: the name of the %s generated for it", fe.Kind)
 		case f.DefaultFrom == "metadata.namespace":
-			v, from, src = yaml.NewStringRNode(namespaceOf(r.inst)), "instance metadata.namespace", r.inst.at(r.inst.Node)
+			v, from, src = yaml.NewStringRNode(namespaceOf(r.inst)), "instance metadata.namespace", metadataSource(r.inst, "namespace")
 		default:
 			continue
 		}
@@ -409,9 +420,9 @@ func (r *render) appendReferences(p *Param, copies []*resource, els []element) {
 				o := Origin{Layer: fmt.Sprintf("value %q (%s)", fmt.Sprintf("%s.[%s=%s]", p.Name, elementKey, els[i].name), p.ValueFrom),
 					Source: elementSource(p, els[i].node.YNode()), Param: p.Name}
 				for _, fp := range sel.FieldPaths {
-					entry := join(fp, "[name="+deriveName(r.inst.Name, c.role)+"]")
-					r.trace.credit(res, join(entry, "name"), o)
-					r.trace.credit(res, join(entry, "kind"), o)
+					entry := fieldpath.Join(fp, fieldpath.Select("name", deriveName(r.inst.Name, c.role)))
+					r.trace.credit(res, fieldpath.JoinKey(entry, "name"), o)
+					r.trace.credit(res, fieldpath.JoinKey(entry, "kind"), o)
 				}
 			}
 		}
@@ -553,7 +564,7 @@ func (r *render) checkMembers() {
 				if pf := stringAt(pol, "destination", "fleet"); pf != "" {
 					f = pf
 				}
-				path := "spec.syncPolicies." + elementSelector(pol.YNode(), i, "name") + ".destination"
+				path := fieldpath.Keys("spec", "syncPolicies").Append(fieldpath.Element(pol.YNode(), i), fieldpath.Key("destination")).String()
 				r.checkSelector(res, path, &yaml.MapNode{Value: pol}, f, byName)
 			}
 		}

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/kurator-scenario/scenario-fn/internal/fieldpath"
 	"github.com/kurator-scenario/scenario-fn/internal/yamlnode"
 	"github.com/kurator-scenario/scenario-fn/kurator"
 	"k8s.io/kube-openapi/pkg/validation/spec"
@@ -251,15 +252,15 @@ func checkLayer(doc *yaml.RNode, apiVersion, kind string) []layerFinding {
 						// Checked and taken out by takeOrders.
 					case k.Value == patchDirective && (v.Value == "delete" || v.Value == "replace" || v.Value == "merge"):
 					case k.Value == patchDirective:
-						out = append(out, layerFinding{path: join(path, k.Value), node: v,
+						out = append(out, layerFinding{path: fieldpath.JoinKey(path, k.Value), node: v,
 							msg: fmt.Sprintf("unknown $patch directive %q", v.Value), hint: "use $patch: delete, replace or merge"})
 					default:
-						out = append(out, layerFinding{path: join(path, k.Value), node: k,
+						out = append(out, layerFinding{path: fieldpath.JoinKey(path, k.Value), node: k,
 							msg: fmt.Sprintf("unsupported directive %q", k.Value), hint: "use $patch: delete or replace, or null to delete a field"})
 					}
 					continue
 				}
-				visit(v, child(s, k.Value), join(path, quoteKey(k.Value)))
+				visit(v, child(s, k.Value), fieldpath.JoinKey(path, k.Value))
 			}
 		case yaml.SequenceNode:
 			key := ""
@@ -273,7 +274,7 @@ func checkLayer(doc *yaml.RNode, apiVersion, kind string) []layerFinding {
 				items = s.Items.Schema
 			}
 			for i, el := range n.Content {
-				elPath := join(path, elementSelector(el, i, key))
+				elPath := fieldpath.Join(path, fieldpath.ElementBy(el, i, key))
 				if el.Kind == yaml.MappingNode {
 					directive := mapValue(el, patchDirective)
 					switch {
@@ -284,7 +285,7 @@ func checkLayer(doc *yaml.RNode, apiVersion, kind string) []layerFinding {
 							msg:  fmt.Sprintf("list element has no %q: this list merges by %s", key, key),
 							hint: fmt.Sprintf("add %s: <value> to the element (it identifies the element across layers)", key)})
 					case key == "" && directive != nil && root != nil:
-						out = append(out, layerFinding{path: join(elPath, patchDirective), node: directive,
+						out = append(out, layerFinding{path: fieldpath.JoinKey(elPath, patchDirective), node: directive,
 							msg:  "$patch in a list that has no merge key: the list is replaced as a whole, so the directive would leak into the output",
 							hint: "write the whole list instead, or null to remove it"})
 					}
@@ -310,35 +311,7 @@ func child(s *spec.Schema, field string) *spec.Schema {
 	return nil
 }
 
-// elementSelector names a list element: [key=value] for keyed lists (or
-// [name=value] when the element has a name), else its index.
-func elementSelector(el *yaml.Node, i int, key string) string {
-	if key == "" {
-		key = "name"
-	}
-	if el.Kind == yaml.MappingNode {
-		if v := mapValue(el, key); v != nil && v.Kind == yaml.ScalarNode && v.Value != "" {
-			return "[" + key + "=" + v.Value + "]"
-		}
-	}
-	return fmt.Sprint(i)
-}
-
 func mapValue(n *yaml.Node, key string) *yaml.Node { return yamlnode.MapValue(n, key) }
-
-func join(path, k string) string {
-	if path == "" {
-		return k
-	}
-	return path + "." + k
-}
-
-func quoteKey(k string) string {
-	if strings.Contains(k, ".") {
-		return "[" + k + "]"
-	}
-	return k
-}
 
 func isOrderDirective(k string) bool {
 	return k == positionDirective || strings.HasPrefix(k, setOrderPrefix)
@@ -351,15 +324,15 @@ func findDirective(n *yaml.Node, path string) string {
 	case yaml.MappingNode:
 		for i := 0; i+1 < len(n.Content); i += 2 {
 			if k := n.Content[i].Value; k == patchDirective || isOrderDirective(k) {
-				return join(path, quoteKey(k))
+				return fieldpath.JoinKey(path, k)
 			}
-			if p := findDirective(n.Content[i+1], join(path, quoteKey(n.Content[i].Value))); p != "" {
+			if p := findDirective(n.Content[i+1], fieldpath.JoinKey(path, n.Content[i].Value)); p != "" {
 				return p
 			}
 		}
 	case yaml.SequenceNode:
 		for i, c := range n.Content {
-			if p := findDirective(c, join(path, elementSelector(c, i, ""))); p != "" {
+			if p := findDirective(c, fieldpath.Join(path, fieldpath.Element(c, i))); p != "" {
 				return p
 			}
 		}
@@ -519,13 +492,13 @@ func takeOrders(doc *yaml.RNode, apiVersion, kind string) ([]listOrder, []layerF
 			items = s.Items.Schema
 		}
 		for i, el := range n.Content {
-			elPath := join(path, elementSelector(el, i, key))
+			elPath := fieldpath.Join(path, fieldpath.ElementBy(el, i, key))
 			if el.Kind != yaml.MappingNode {
 				continue
 			}
 			if p := mapValue(el, positionDirective); p != nil {
 				setMapValue(el, &yaml.Node{Kind: yaml.ScalarNode, Value: positionDirective}, nil)
-				dpath := join(elPath, positionDirective)
+				dpath := fieldpath.JoinKey(elPath, positionDirective)
 				switch {
 				case key == "" || !keyed:
 					bad(dpath, p, "$position works in lists that merge by key (spec.tasks, spec.syncPolicies, ...); write the whole list in the order you want instead",
@@ -556,14 +529,14 @@ func takeOrders(doc *yaml.RNode, apiVersion, kind string) ([]listOrder, []layerF
 			switch {
 			case k.Value == positionDirective:
 				// An element's $position is taken by visitList.
-				bad(join(path, k.Value), k, "put $position on an element of a keyed list, e.g. a task of spec.tasks",
+				bad(fieldpath.JoinKey(path, k.Value), k, "put $position on an element of a keyed list, e.g. a task of spec.tasks",
 					"$position is not on a list element")
 				n.Content = append(n.Content[:i], n.Content[i+2:]...)
 				continue
 			case strings.HasPrefix(k.Value, setOrderPrefix):
 				n.Content = append(n.Content[:i], n.Content[i+2:]...)
 				field := strings.TrimPrefix(k.Value, setOrderPrefix)
-				dpath := join(path, quoteKey(k.Value))
+				dpath := fieldpath.JoinKey(path, k.Value)
 				fs := child(s, field)
 				key := mergeKey(fs)
 				if key == "" || !keyed {
@@ -578,7 +551,7 @@ func takeOrders(doc *yaml.RNode, apiVersion, kind string) ([]listOrder, []layerF
 				continue
 			}
 			fs := child(s, k.Value)
-			fpath := join(path, quoteKey(k.Value))
+			fpath := fieldpath.JoinKey(path, k.Value)
 			fsteps := append(append([]pathStep(nil), steps...), pathStep{field: k.Value})
 			switch v.Kind {
 			case yaml.MappingNode:
@@ -630,11 +603,11 @@ func positionOK(p *yaml.Node, o *listOrder, path string, bad func(string, *yaml.
 	for i := 0; i+1 < len(p.Content); i += 2 {
 		k, v := p.Content[i].Value, p.Content[i+1]
 		if k != "after" && k != "before" {
-			bad(join(path, k), p.Content[i], hint, "unknown $position field %q", k)
+			bad(fieldpath.JoinKey(path, k), p.Content[i], hint, "unknown $position field %q", k)
 			return false
 		}
 		if v.Kind != yaml.ScalarNode || v.Value == "" || v.ShortTag() == yaml.NodeTagNull {
-			bad(join(path, k), v, hint, "$position.%s must name an element by its %s", k, o.key)
+			bad(fieldpath.JoinKey(path, k), v, hint, "$position.%s must name an element by its %s", k, o.key)
 			return false
 		}
 		if k == "after" {
@@ -671,12 +644,13 @@ func setOrderOK(v, patchList *yaml.Node, key, path string, bad func(string, *yam
 	seen := map[string]bool{}
 	for i, el := range v.Content {
 		if !hasKey(el, key) || len(el.Content) != 2 {
-			bad(join(path, fmt.Sprint(i)), el, hint, "element of $setElementOrder is not {%s: <value>}", key)
+			bad(fieldpath.Join(path, fieldpath.ElementBy(el, i, key)), el, hint, "element of $setElementOrder is not {%s: <value>}", key)
 			return o, false
 		}
 		k := mapValue(el, key).Value
 		if seen[k] {
-			bad(join(path, fmt.Sprint(i)), el, "name each element once", "$setElementOrder names %s=%s twice", key, k)
+			// By index: the keyed spelling would name the first of the two.
+			bad(fieldpath.Join(path, fieldpath.Index(i)), el, "name each element once", "$setElementOrder names %s=%s twice", key, k)
 			return o, false
 		}
 		seen[k] = true
@@ -814,7 +788,7 @@ func applyOrders(merged *yaml.Node, orders []listOrder) []layerFinding {
 			anchor, dir = o.before, "before"
 		}
 		if indexOf(keys, anchor) < 0 {
-			unknown(join(o.path, dir), anchor)
+			unknown(fieldpath.JoinKey(o.path, dir), anchor)
 			continue
 		}
 		el := l.Content[from]

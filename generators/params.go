@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/distribution/reference"
+	"github.com/kurator-scenario/scenario-fn/internal/fieldpath"
 	"github.com/kurator-scenario/scenario-fn/internal/suggest"
 	"github.com/kurator-scenario/scenario-fn/krm"
 	"github.com/kurator-scenario/scenario-fn/kurator"
@@ -315,9 +316,9 @@ func resolveValues(params []*Param, layers []*Template, inst *Template) (problem
 		case p.Default != nil:
 			p.Value, p.ValueFrom, p.ValueSource = p.Default, "default in template "+p.DefaultBy, p.DefaultSource
 		case p.DefaultFrom == "metadata.name":
-			p.Value, p.ValueFrom, p.ValueSource = yaml.NewStringRNode(inst.Name), "instance metadata.name", inst.at(inst.Node)
+			p.Value, p.ValueFrom, p.ValueSource = yaml.NewStringRNode(inst.Name), "instance metadata.name", metadataSource(inst, "name")
 		case p.DefaultFrom == "metadata.namespace":
-			p.Value, p.ValueFrom, p.ValueSource = yaml.NewStringRNode(ns), "instance metadata.namespace", inst.at(inst.Node)
+			p.Value, p.ValueFrom, p.ValueSource = yaml.NewStringRNode(ns), "instance metadata.namespace", metadataSource(inst, "namespace")
 		case p.Required:
 			problems.Errorf(krm.IDOf(inst.Node), "spec.values."+p.Name, inst.at(inst.Node),
 				fmt.Sprintf("add it under spec.values, e.g. %s: %s", p.Name, example(p)),
@@ -1008,4 +1009,17 @@ func (r *render) blamesBadValue(t *Trace, res *resource, path string) bool {
 		}
 	}
 	return false
+}
+
+// metadataSource is where the instance writes metadata.<field>, the
+// source of a default taken from it: that field's line, or the
+// instance's when it has no such field (the default namespace).
+func metadataSource(inst *Template, field string) krm.Source {
+	s := inst.at(inst.Node)
+	if s.Line > 0 {
+		if found, _, line := fieldpath.Keys("metadata", field).Reach(inst.Node.YNode()); found == 2 {
+			s.Line = line
+		}
+	}
+	return s
 }

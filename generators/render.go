@@ -7,6 +7,7 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/kurator-scenario/scenario-fn/internal/fieldpath"
 	"github.com/kurator-scenario/scenario-fn/krm"
 	"github.com/kurator-scenario/scenario-fn/kurator"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
@@ -456,28 +457,30 @@ func (r *render) mergeOverlayItem(o Overlay) {
 			}
 		}
 	}
-	r.mergeDoc(doc, o.Layer, krm.IDOf(o.Node), o.Source, "", o.Lines, true)
+	r.mergeDoc(doc, o.Node.YNode(), o.Layer, krm.IDOf(o.Node), o.Source, "", o.Lines, true)
 }
 
 // merge layers one document of a template (resources or overlays).
 func (r *render) merge(doc *yaml.RNode, layer string, t *Template, field string, lines, overlay bool) {
-	r.mergeDoc(doc.Copy(), layer, krm.IDOf(t.Node), t.at(doc), field, lines, overlay)
+	r.mergeDoc(doc.Copy(), doc.YNode(), layer, krm.IDOf(t.Node), t.at(doc), field, lines, overlay)
 }
 
-func (r *render) mergeDoc(doc *yaml.RNode, layer string, owner *yaml.ResourceIdentifier, src krm.Source, field string, lines, overlay bool) {
+// mergeDoc merges doc, a copy of written (the layer's document as the
+// template or file has it, which the observer locates fields in).
+func (r *render) mergeDoc(doc *yaml.RNode, written *yaml.Node, layer string, owner *yaml.ResourceIdentifier, src krm.Source, field string, lines, overlay bool) {
 	if doc.YNode().Kind != yaml.MappingNode {
 		r.problems.Errorf(owner, field, src, "write a partial resource with apiVersion, kind and the fields to set", "not an object")
 		return
 	}
 	meta, _ := doc.GetMeta()
 	if meta.APIVersion == "" || meta.Kind == "" {
-		r.problems.Errorf(owner, join(field, "kind"), src, "add apiVersion and kind (e.g. apps.kurator.dev/v1alpha1 Application)",
+		r.problems.Errorf(owner, fieldpath.Concat(field, "kind"), src, "add apiVersion and kind (e.g. apps.kurator.dev/v1alpha1 Application)",
 			"partial resource without apiVersion and kind")
 		return
 	}
 	ns := namespaceOf(r.inst)
 	if meta.Namespace != "" && !(overlay && meta.Namespace == ns) {
-		r.problems.Errorf(owner, join(field, "metadata.namespace"), src, "remove it",
+		r.problems.Errorf(owner, fieldpath.Concat(field, "metadata.namespace"), src, "remove it",
 			"%s sets namespace %q: everything an instance generates lives in the instance's namespace (%s)", meta.Kind, meta.Namespace, ns)
 		return
 	}
@@ -489,7 +492,7 @@ func (r *render) mergeDoc(doc *yaml.RNode, layer string, owner *yaml.ResourceIde
 			if lines && f.node != nil {
 				s.Line = f.node.Line
 			}
-			r.problems.Errorf(owner, join(field, f.path), s, f.hint, "%s %s: %s", meta.Kind, nameForMessage(meta.Name), f.msg)
+			r.problems.Errorf(owner, fieldpath.Concat(field, f.path), s, f.hint, "%s %s: %s", meta.Kind, nameForMessage(meta.Name), f.msg)
 		}
 	}
 	report(append(findings, bad...))
@@ -511,7 +514,7 @@ func (r *render) mergeDoc(doc *yaml.RNode, layer string, owner *yaml.ResourceIde
 		return
 	}
 	if target != nil && target.apiVersion != meta.APIVersion {
-		r.problems.Errorf(owner, join(field, "apiVersion"), src, "use "+target.apiVersion,
+		r.problems.Errorf(owner, fieldpath.Concat(field, "apiVersion"), src, "use "+target.apiVersion,
 			"%s %s is %s in %s, not %s", meta.Kind, nameForMessage(meta.Name), target.apiVersion, target.first, meta.APIVersion)
 		return
 	}
@@ -552,7 +555,7 @@ func (r *render) mergeDoc(doc *yaml.RNode, layer string, owner *yaml.ResourceIde
 		return
 	}
 	target.node = merged
-	r.trace.record(target, Origin{Layer: layer, Source: src}, own, lines)
+	r.trace.recordLayer(target, Origin{Layer: layer, Source: src}, own, lines, written)
 }
 
 // deleteResource removes the resource a layer deletes whole with
@@ -561,7 +564,7 @@ func (r *render) mergeDoc(doc *yaml.RNode, layer string, owner *yaml.ResourceIde
 func (r *render) deleteResource(doc *yaml.RNode, meta yaml.ResourceMeta, layer string, owner *yaml.ResourceIdentifier, src krm.Source, field string, overlay bool) {
 	for i := 0; i+1 < len(doc.YNode().Content); i += 2 {
 		if k := doc.YNode().Content[i].Value; k != "apiVersion" && k != "kind" && k != "metadata" && k != patchDirective {
-			r.problems.Errorf(owner, join(field, quoteKey(k)), src, "remove "+k+": a deletion names the resource only (apiVersion, kind, metadata.name)",
+			r.problems.Errorf(owner, fieldpath.JoinKey(field, k), src, "remove "+k+": a deletion names the resource only (apiVersion, kind, metadata.name)",
 				"%s %s: $patch: delete removes the whole resource, so %s would be thrown away", meta.Kind, nameForMessage(meta.Name), k)
 			return
 		}
@@ -569,7 +572,7 @@ func (r *render) deleteResource(doc *yaml.RNode, meta yaml.ResourceMeta, layer s
 	if md := mapValue(doc.YNode(), "metadata"); md != nil {
 		for i := 0; i+1 < len(md.Content); i += 2 {
 			if k := md.Content[i].Value; k != "name" && k != "namespace" {
-				r.problems.Errorf(owner, join(field, "metadata."+quoteKey(k)), src, "remove metadata."+k+": a deletion names the resource only (apiVersion, kind, metadata.name)",
+				r.problems.Errorf(owner, fieldpath.JoinKey(fieldpath.Concat(field, "metadata"), k), src, "remove metadata."+k+": a deletion names the resource only (apiVersion, kind, metadata.name)",
 					"%s %s: $patch: delete removes the whole resource, so metadata.%s would be thrown away", meta.Kind, nameForMessage(meta.Name), k)
 				return
 			}
@@ -585,12 +588,12 @@ func (r *render) deleteResource(doc *yaml.RNode, meta yaml.ResourceMeta, layer s
 		if best := Suggest(meta.Kind+" "+meta.Name, names); best != "" {
 			hint = fmt.Sprintf("did you mean %s? ", strings.TrimSpace(best)) + hint
 		}
-		r.problems.Errorf(owner, join(field, patchDirective), src, hint,
+		r.problems.Errorf(owner, fieldpath.JoinKey(field, patchDirective), src, hint,
 			"%s %s: $patch: delete, but no earlier layer generates it%s", meta.Kind, nameForMessage(meta.Name), r.deletedNote(meta.Kind, meta.Name))
 		return
 	}
 	if target.apiVersion != meta.APIVersion {
-		r.problems.Errorf(owner, join(field, "apiVersion"), src, "use "+target.apiVersion,
+		r.problems.Errorf(owner, fieldpath.Concat(field, "apiVersion"), src, "use "+target.apiVersion,
 			"%s %s is %s in %s, not %s", meta.Kind, nameForMessage(meta.Name), target.apiVersion, target.first, meta.APIVersion)
 		return
 	}
@@ -700,13 +703,13 @@ func (r *render) writeValue(nodes []*yaml.RNode, a application) bool {
 		}
 	}
 	if err := applyValue(nodes, a); err != nil {
-		idx, src := 0, krm.Source{File: a.t.Template.Source}
-		for i, p := range a.t.Template.Parameters {
+		src := krm.Source{File: a.t.Template.Source}
+		for _, p := range a.t.Template.Parameters {
 			if p.Name == a.p.Name {
-				idx, src = i, p.Source
+				src = p.Source
 			}
 		}
-		r.problems.Errorf(krm.IDOf(a.t.Template.Node), fmt.Sprintf("spec.parameters.%d.targets", idx), src,
+		r.problems.Errorf(krm.IDOf(a.t.Template.Node), fieldpath.Keys("spec", "parameters").Append(fieldpath.Select("name", a.p.Name), fieldpath.Key("targets")).String(), src,
 			"check the target's select and fieldPaths against the template's resources (use options.create: true for fields the resources do not have)",
 			"parameter %q: %v", a.p.Name, err)
 		return false
@@ -923,7 +926,7 @@ func (r *render) checkLinks() {
 			els, _ := pols.Elements()
 			for i, p := range els {
 				if rp := stringAt(p, "rollout", "trafficRoutingProvider"); rp != "" {
-					path := "spec.syncPolicies." + elementSelector(p.YNode(), i, "name") + ".rollout"
+					path := fieldpath.Keys("spec", "syncPolicies").Append(fieldpath.Element(p.YNode(), i), fieldpath.Key("rollout")).String()
 					switch {
 					case flagger == nil:
 						r.problems.Errorf(id, path, krm.Source{}, "add spec.plugin.flagger to Fleet "+deriveName(r.inst.Name, fleet.role),

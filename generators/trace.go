@@ -4,7 +4,7 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/kurator-scenario/scenario-fn/internal/yamlnode"
+	"github.com/kurator-scenario/scenario-fn/internal/fieldpath"
 	"github.com/kurator-scenario/scenario-fn/krm"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
@@ -18,6 +18,17 @@ type Origin struct {
 	// Param is the parameter whose value (or default) set the field; ""
 	// for every other layer.
 	Param string
+	// FieldLine is the line of the field itself in the layer's document
+	// (or, for a removal, of the deepest part of it the document has: the
+	// null, or the $patch: delete element), when Source is the document's
+	// line and the observer found the field there; 0 otherwise. Fields and
+	// Deleted report it as the Source line; problems keep the document's.
+	FieldLine int
+	// RenamedTo is set on the removal of a list element's fields when the
+	// layer re-keyed the element (wrote its merge key: a value renaming
+	// [name=set-by-the-image-parameter]) instead of removing it: the
+	// element's new selector, [name=ghcr.io/acme/orders].
+	RenamedTo string
 }
 
 func (o Origin) String() string {
@@ -59,6 +70,13 @@ func newTrace() *Trace {
 // new, changed, or made of the step's own nodes are attributed to step;
 // leaves that disappeared were deleted by it.
 func (t *Trace) record(r *resource, step Origin, own map[*yaml.Node]bool, lines bool) {
+	t.recordLayer(r, step, own, lines, nil)
+}
+
+// recordLayer is record for a step that merged doc, the layer's document
+// as written: the fields it set or removed are also located in doc
+// (Origin.FieldLine).
+func (t *Trace) recordLayer(r *resource, step Origin, own map[*yaml.Node]bool, lines bool, doc *yaml.Node) {
 	if t == nil {
 		return
 	}
@@ -97,11 +115,21 @@ func (t *Trace) record(r *resource, step Origin, own map[*yaml.Node]bool, lines 
 		if mine && lines {
 			o.Source.Line = l.node.Line
 		}
+		if doc != nil && o.Source.Line > 0 && o.Source.Line == doc.Line {
+			if p, err := fieldpath.Parse(path); err == nil && len(p) > 0 {
+				if found, _, line := p.Reach(doc); found == len(p) {
+					o.FieldLine = line
+				}
+			}
+		}
 		set[path] = o
 		if d := t.deleted[r]; d != nil {
 			delete(d, path)
 		}
 	}
+	var renamed map[string]string
+	var removed []string
+	var curByNode map[*yaml.Node]string // built at the first removal (as walking cur is)
 	for path := range prev {
 		if _, ok := cur[path]; ok {
 			continue
@@ -118,10 +146,77 @@ func (t *Trace) record(r *resource, step Origin, own map[*yaml.Node]bool, lines 
 		if t.deleted[r] == nil {
 			t.deleted[r] = map[string]Origin{}
 		}
-		t.deleted[r][path] = step
+		o := step
+		if doc != nil && o.Source.Line > 0 && o.Source.Line == doc.Line {
+			if p, err := fieldpath.Parse(path); err == nil {
+				if found, _, line := p.Reach(doc); found > 0 {
+					o.FieldLine = line
+				}
+			}
+		}
+		if curByNode == nil {
+			curByNode = make(map[*yaml.Node]string, len(cur))
+			for q, l := range cur {
+				curByNode[l.node] = q
+			}
+		}
+		if old, to, ok := rekeyed(path, prev[path].node, curByNode); ok {
+			if renamed == nil {
+				renamed = map[string]string{}
+			}
+			renamed[old] = to
+		}
+		t.deleted[r][path] = o
+		removed = append(removed, path)
 		delete(set, path)
 	}
+	// The fields this step removed from a list element it re-keyed were
+	// renamed with it.
+	for _, path := range removed {
+		if renamed == nil {
+			break
+		}
+		p, err := fieldpath.Parse(path)
+		if err != nil {
+			continue
+		}
+		for k := len(p) - 1; k > 0; k-- {
+			if to, ok := renamed[p[:k].String()]; ok {
+				o := t.deleted[r][path]
+				o.RenamedTo = to
+				t.deleted[r][path] = o
+				break
+			}
+		}
+	}
 	t.prev[r] = cur
+}
+
+// rekeyed reports whether path, a list element's key field
+// (list.[name=old].name) whose node was n, is now the key field of the
+// same list under another selector: the element was re-keyed, not
+// removed. It returns the element's old path and its new selector.
+func rekeyed(path string, n *yaml.Node, curByNode map[*yaml.Node]string) (string, string, bool) {
+	q, ok := curByNode[n]
+	if !ok || q == path {
+		return "", "", false
+	}
+	p, err := fieldpath.Parse(path)
+	if err != nil || len(p) < 2 {
+		return "", "", false
+	}
+	key, sel := p[len(p)-1], p[len(p)-2]
+	if key.Kind != fieldpath.KeyKind || sel.Kind != fieldpath.SelectorKind || sel.Key != key.Key {
+		return "", "", false
+	}
+	qp, err := fieldpath.Parse(q)
+	if err != nil || len(qp) != len(p) || !qp[:len(qp)-2].Equal(p[:len(p)-2]) || qp[len(qp)-1] != key {
+		return "", "", false
+	}
+	if s := qp[len(qp)-2]; s.Kind == fieldpath.SelectorKind && s.Key == sel.Key && s.Value != sel.Value {
+		return p[:len(p)-1].String(), s.String(), true
+	}
+	return "", "", false
 }
 
 // grew reports whether cur has a leaf under path.
@@ -171,20 +266,100 @@ func (t *Trace) force(r *resource, path string, o Origin) {
 }
 
 // Fields returns the origin of every leaf of the named resource
-// ("Kind namespace/name"), by field path.
+// ("Kind namespace/name"), by field path. Where the observer found the
+// field in the layer's document, its Source line is the field's.
 func (t *Trace) Fields(id string) map[string]Origin {
 	if t == nil {
 		return nil
 	}
-	return t.set[t.final[id]]
+	return atFieldLines(t.set[t.final[id]])
 }
 
-// Deleted returns the fields of the named resource that a layer deleted.
+// Deleted returns the fields of the named resource that a layer deleted,
+// located as in Fields.
 func (t *Trace) Deleted(id string) map[string]Origin {
 	if t == nil {
 		return nil
 	}
-	return t.deleted[t.final[id]]
+	return atFieldLines(t.deleted[t.final[id]])
+}
+
+func atFieldLines(m map[string]Origin) map[string]Origin {
+	if m == nil {
+		return nil
+	}
+	out := make(map[string]Origin, len(m))
+	for p, o := range m {
+		if o.FieldLine > 0 {
+			o.Source.Line = o.FieldLine
+		}
+		out[p] = o
+	}
+	return out
+}
+
+// Removal is what a layer removed from a generated resource, as one
+// field: the highest field of the resource that no longer exists.
+type Removal struct {
+	Path string
+	// By are the layers that removed fields under Path, sorted by their
+	// String (located as in Fields).
+	By []Origin
+	// RenamedTo is the element's new selector when Path is a list element
+	// that one layer re-keyed (By has that one layer).
+	RenamedTo string
+}
+
+// Removed returns the removals of the named resource whose final state is
+// n, sorted by path; with a prefix, only those at, under or above it.
+// Leaves deleted together are one removal at the highest field that no
+// longer exists.
+func (t *Trace) Removed(id string, n *yaml.Node, prefix string) []Removal {
+	pre, err := fieldpath.Parse(prefix)
+	if err != nil {
+		return nil
+	}
+	groups := map[string]*Removal{}
+	var order []string
+	for path, o := range t.Deleted(id) {
+		p, err := fieldpath.Parse(path)
+		if err != nil {
+			continue
+		}
+		if len(pre) > 0 && !p.HasPrefix(pre) && !pre.HasPrefix(p) {
+			continue
+		}
+		top := p.HighestMissing(n).String()
+		g := groups[top]
+		if g == nil {
+			g = &Removal{Path: top}
+			groups[top] = g
+			order = append(order, top)
+		}
+		if !containsOrigin(g.By, o) {
+			g.By = append(g.By, o)
+		}
+	}
+	sort.Strings(order)
+	out := make([]Removal, 0, len(order))
+	for _, top := range order {
+		g := groups[top]
+		if len(g.By) == 1 && g.By[0].RenamedTo != "" {
+			g.RenamedTo = g.By[0].RenamedTo
+		}
+		sort.Slice(g.By, func(i, j int) bool { return g.By[i].String() < g.By[j].String() })
+		out = append(out, *g)
+	}
+	return out
+}
+
+func containsOrigin(list []Origin, o Origin) bool {
+	for _, x := range list {
+		if x == o {
+			return true
+		}
+	}
+	return false
 }
 
 // blame explains a field for an error message: "set by <layer>", or
@@ -231,8 +406,8 @@ func (t *Trace) originOf(r *resource, path string) (Origin, bool) {
 		sort.Strings(under)
 		return set[under[0]], true
 	}
-	if i := strings.LastIndex(path, "."); i > 0 {
-		return t.originOf(r, path[:i])
+	if p, err := fieldpath.Parse(path); err == nil && len(p) > 1 {
+		return t.originOf(r, p.Parent().String())
 	}
 	return Origin{}, false
 }
@@ -241,7 +416,7 @@ func (t *Trace) originOf(r *resource, path string) (Origin, bool) {
 // are leaves too, so that adding {} is attributed; aliases are followed
 // (the leaf is the anchor's node, under the alias's path).
 func leaves(n *yaml.Node, path string, out map[string]leaf) {
-	yamlnode.Walk{Empty: true, Aliases: true}.Leaves(n, path, func(n *yaml.Node, p string) {
+	fieldpath.Walk{Empty: true, Aliases: true}.Leaves(n, path, func(n *yaml.Node, p string) {
 		switch n.Kind {
 		case yaml.MappingNode:
 			out[p] = leaf{node: n, value: "{}"}

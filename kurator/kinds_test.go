@@ -133,6 +133,18 @@ spec:
 				`warning spec.plugin.grafana.extraArgs.image.repository value.image: carries the tag "10"`,
 				`error spec.plugin.grafana.extraArgs.resources.requests.memory value.quantity: "1GB" is not a Kubernetes quantity`,
 			}},
+		{"list elements in Helm values are named by name", `
+apiVersion: fleet.kurator.dev/v1alpha1
+kind: Fleet
+metadata: {name: f, namespace: default}
+spec:
+  plugin:
+    grafana:
+      extraArgs: {sidecars: [{name: reloader, resources: {limits: {memory: 1GB}}}, {resources: {limits: {memory: 2GB}}}]}`,
+			[]string{
+				`error spec.plugin.grafana.extraArgs.sidecars.[name=reloader].resources.limits.memory value.quantity: "1GB" is not a Kubernetes quantity`,
+				`error spec.plugin.grafana.extraArgs.sidecars.1.resources.limits.memory value.quantity: "2GB" is not a Kubernetes quantity`,
+			}},
 		{"policy names become Flux object names", `
 apiVersion: apps.kurator.dev/v1alpha1
 kind: Application

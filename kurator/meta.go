@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/kurator-scenario/scenario-fn/internal/fieldpath"
 	"github.com/kurator-scenario/scenario-fn/internal/suggest"
 	"github.com/kurator-scenario/scenario-fn/internal/yamlnode"
 	"github.com/kurator-scenario/scenario-fn/krm"
@@ -67,7 +68,7 @@ func metadataFields(obj *yaml.RNode) []Finding {
 			if s := closest(f, objectMetaFields); s != "" {
 				hint = "did you mean " + s + "?"
 			}
-			out = append(out, Finding{Severity: Error, Path: "metadata." + quoteKey(f), Message: "unknown field (not in ObjectMeta)", Hint: hint})
+			out = append(out, Finding{Severity: Error, Path: fieldpath.JoinKey("metadata", f), Message: "unknown field (not in ObjectMeta)", Hint: hint})
 		}
 	}
 	for _, which := range []string{"labels", "annotations"} {
@@ -88,7 +89,7 @@ func metadataFields(obj *yaml.RNode) []Finding {
 			if which == "annotations" {
 				key = strings.ToLower(key) // the API server lower-cases annotation keys before checking
 			}
-			p := func() string { return "metadata." + which + "." + quoteKey(k.Value) }
+			p := func() string { return fieldpath.JoinKey("metadata."+which, k.Value) }
 			if why := qualifiedName(key); why != "" {
 				out = append(out, Finding{Severity: Error, Path: p(), Message: fmt.Sprintf("%s key %q is not a qualified name: %s", strings.TrimSuffix(which, "s"), k.Value, why),
 					Hint: "use a key such as app.kubernetes.io/name or team"})
@@ -121,11 +122,4 @@ func closest(s string, candidates map[string]bool) string {
 		}
 	}
 	return best
-}
-
-func quoteKey(k string) string {
-	if strings.Contains(k, ".") {
-		return "[" + k + "]"
-	}
-	return k
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/distribution/reference"
+	"github.com/kurator-scenario/scenario-fn/internal/fieldpath"
 	"github.com/kurator-scenario/scenario-fn/krm"
 	"github.com/opencontainers/go-digest"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
@@ -197,7 +198,7 @@ func each(n *yaml.RNode, path string, fn func(*yaml.RNode, string)) {
 	if !ok {
 		parts, _ = splitCache.LoadOrStore(path, strings.Split(path, "."))
 	}
-	var stack []string
+	var stack fieldpath.Path
 	var walk func(n *yaml.Node, parts []string)
 	walk = func(n *yaml.Node, parts []string) {
 		if n == nil {
@@ -205,7 +206,7 @@ func each(n *yaml.RNode, path string, fn func(*yaml.RNode, string)) {
 		}
 		if len(parts) == 0 {
 			if !(n.Kind == yaml.ScalarNode && n.ShortTag() == yaml.NodeTagNull) {
-				fn(yaml.NewRNode(n), strings.Join(stack, "."))
+				fn(yaml.NewRNode(n), stack.String())
 			}
 			return
 		}
@@ -214,7 +215,7 @@ func each(n *yaml.RNode, path string, fn func(*yaml.RNode, string)) {
 				return
 			}
 			for i, el := range n.Content {
-				stack = append(stack, elemSelector(el, i))
+				stack = append(stack, fieldpath.Element(el, i))
 				walk(el, parts[1:])
 				stack = stack[:len(stack)-1]
 			}
@@ -225,7 +226,7 @@ func each(n *yaml.RNode, path string, fn func(*yaml.RNode, string)) {
 		}
 		for i := 0; i+1 < len(n.Content); i += 2 {
 			if n.Content[i].Value == parts[0] {
-				stack = append(stack, quoteKey(parts[0]))
+				stack = append(stack, fieldpath.Key(parts[0]))
 				walk(n.Content[i+1], parts[1:])
 				stack = stack[:len(stack)-1]
 			}
@@ -235,24 +236,6 @@ func each(n *yaml.RNode, path string, fn func(*yaml.RNode, string)) {
 }
 
 var splitCache sync.Map // path -> []string
-
-func elemSelector(el *yaml.Node, i int) string {
-	if el.Kind == yaml.MappingNode {
-		for j := 0; j+1 < len(el.Content); j += 2 {
-			if el.Content[j].Value == "name" && el.Content[j+1].Kind == yaml.ScalarNode && el.Content[j+1].Value != "" {
-				return "[name=" + el.Content[j+1].Value + "]"
-			}
-		}
-	}
-	return strconv.Itoa(i)
-}
-
-func join(p, k string) string {
-	if p == "" {
-		return k
-	}
-	return p + "." + k
-}
 
 // imageRef checks an image reference. repoOnly: the field is a repository
 // (kustomize images name/newName, Helm image.repository), so a tag or a
@@ -441,14 +424,14 @@ func freeValues(n *yaml.Node, p, key string) []Finding {
 	case yaml.MappingNode:
 		for i := 0; i+1 < len(n.Content); i += 2 {
 			k, v := n.Content[i].Value, n.Content[i+1]
-			kp := join(p, quoteKey(k))
+			kp := fieldpath.JoinKey(p, k)
 			if key == "resources" && (k == "requests" || k == "limits") && v.Kind == yaml.MappingNode {
 				for j := 0; j+1 < len(v.Content); j += 2 {
 					q := v.Content[j+1]
 					if q.Kind != yaml.ScalarNode || isPlaceholder(q.Value) || q.ShortTag() == yaml.NodeTagNull || ValidQuantity(q.Value) {
 						continue
 					}
-					out = append(out, Finding{Severity: Error, Path: join(kp, quoteKey(v.Content[j].Value)), Rule: "value.quantity",
+					out = append(out, Finding{Severity: Error, Path: fieldpath.JoinKey(kp, v.Content[j].Value), Rule: "value.quantity",
 						Message: fmt.Sprintf("%q is not a Kubernetes quantity: the API server refuses the Pod", q.Value), Hint: QuantityHint(q.Value)})
 				}
 				continue
@@ -464,7 +447,7 @@ func freeValues(n *yaml.Node, p, key string) []Finding {
 		}
 	case yaml.SequenceNode:
 		for i, c := range n.Content {
-			out = append(out, freeValues(c, join(p, strconv.Itoa(i)), "")...)
+			out = append(out, freeValues(c, fieldpath.Join(p, fieldpath.Element(c, i)), "")...)
 		}
 	}
 	return out

@@ -4,6 +4,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/kurator-scenario/scenario-fn/internal/fieldpath"
 	"github.com/kurator-scenario/scenario-fn/internal/yamlnode"
 	"k8s.io/kube-openapi/pkg/validation/errors"
 	"k8s.io/kube-openapi/pkg/validation/spec"
@@ -28,14 +29,14 @@ func toJSONValue(n *yaml.Node, path string, placeholders map[string]bool) (inter
 		for i := 0; i+1 < len(n.Content); i += 2 {
 			k := n.Content[i].Value
 			var v interface{}
-			v, placeholders = toJSONValue(n.Content[i+1], yamlnode.Join(path, k), placeholders)
+			v, placeholders = toJSONValue(n.Content[i+1], rawJoin(path, k), placeholders)
 			m[k] = v
 		}
 		return m, placeholders
 	case yaml.SequenceNode:
 		l := make([]interface{}, len(n.Content))
 		for i, c := range n.Content {
-			l[i], placeholders = toJSONValue(c, yamlnode.Join(path, strconv.Itoa(i)), placeholders)
+			l[i], placeholders = toJSONValue(c, rawJoin(path, strconv.Itoa(i)), placeholders)
 		}
 		return l, placeholders
 	}
@@ -63,6 +64,16 @@ func toJSONValue(n *yaml.Node, path string, placeholders map[string]bool) (inter
 		placeholders[path] = true
 	}
 	return n.Value, placeholders
+}
+
+// rawJoin extends a path in kube-openapi's own naming (dots between keys
+// and indexes, keys unquoted), which convertError reads: not the field
+// path of messages (internal/fieldpath).
+func rawJoin(path, k string) string {
+	if path == "" {
+		return k
+	}
+	return path + "." + k
 }
 
 // normalizeIndexes turns kube-openapi's "a[0].b" into "a.0.b".
@@ -109,7 +120,7 @@ func convertError(obj *yaml.RNode, root *spec.Schema, err error) convertedError 
 	switch code {
 	case UnknownField:
 		if key, ok := ve.Value.(string); ok {
-			name = yamlnode.Join(name, key)
+			name = rawJoin(name, key)
 			fe.Field = key
 		}
 		msg = "unknown field (not in the CRD schema)"
@@ -201,17 +212,18 @@ func limit(n *int64) string {
 }
 
 // prettyPath rewrites a dotted kube-openapi path (spec.syncPolicies.0.name)
-// into the project's path syntax, naming list elements by their "name" when
-// they have one: spec.syncPolicies.[name=prod].name. Map keys that contain
-// dots are matched greedily against the object, and where the object ends
-// (a missing required field) against the schema's properties. It also
+// into the field path of messages (internal/fieldpath), naming list
+// elements by their "name" when they have one:
+// spec.syncPolicies.[name=prod].name. Map keys that contain dots are
+// matched greedily against the object, and where the object ends (a
+// missing required field) against the schema's properties. It also
 // returns the schema at the path, or nil when the schema does not reach it.
 func prettyPath(n *yaml.Node, s *spec.Schema, raw string) (string, *spec.Schema) {
 	if raw == "" {
 		return "", s
 	}
 	parts := strings.Split(raw, ".")
-	var out []string
+	var out fieldpath.Path
 	for i := 0; i < len(parts); i++ {
 		if n != nil && n.Kind == yaml.DocumentNode && len(n.Content) > 0 {
 			n = n.Content[0]
@@ -221,19 +233,19 @@ func prettyPath(n *yaml.Node, s *spec.Schema, raw string) (string, *spec.Schema)
 			s = itemSchema(s)
 			idx, err := strconv.Atoi(parts[i])
 			if err != nil || idx < 0 || idx >= len(n.Content) {
-				out = append(out, parts[i])
+				out = append(out, rawSegment(parts[i]))
 				n = nil
 				continue
 			}
 			el := n.Content[idx]
-			out = append(out, yamlnode.ElementSelector(el, idx))
+			out = append(out, fieldpath.Element(el, idx))
 			n = el
 		case n != nil && n.Kind == yaml.MappingNode:
 			matched := false
 			for j := len(parts); j > i; j-- {
 				key := strings.Join(parts[i:j], ".")
 				if v := yamlnode.MapValue(n, key); v != nil {
-					out = append(out, yamlnode.QuoteKey(key))
+					out = append(out, fieldpath.Key(key))
 					s = propertySchema(s, key)
 					n = v
 					i = j - 1
@@ -242,27 +254,35 @@ func prettyPath(n *yaml.Node, s *spec.Schema, raw string) (string, *spec.Schema)
 				}
 			}
 			if !matched {
-				rest, leaf := schemaPath(s, parts[i:])
-				return strings.Join(append(out, rest...), "."), leaf
+				out, s = schemaPath(s, parts[i:], out)
+				return out.String(), s
 			}
 		default:
-			rest, leaf := schemaPath(s, parts[i:])
-			return strings.Join(append(out, rest...), "."), leaf
+			out, s = schemaPath(s, parts[i:], out)
+			return out.String(), s
 		}
 	}
-	return strings.Join(out, "."), s
+	return out.String(), s
+}
+
+// rawSegment is an index of kube-openapi's naming, or else a key.
+func rawSegment(part string) fieldpath.Segment {
+	if i, err := strconv.Atoi(part); err == nil && i >= 0 {
+		return fieldpath.Index(i)
+	}
+	return fieldpath.Key(part)
 }
 
 // schemaPath follows the rest of a path that the object does not have
-// through the schema alone, matching dotted property names greedily.
-func schemaPath(s *spec.Schema, parts []string) ([]string, *spec.Schema) {
-	var out []string
+// through the schema alone, matching dotted property names greedily, and
+// appends it to out.
+func schemaPath(s *spec.Schema, parts []string, out fieldpath.Path) (fieldpath.Path, *spec.Schema) {
 	for i := 0; i < len(parts); i++ {
 		if s == nil {
-			return append(out, yamlnode.QuoteKey(strings.Join(parts[i:], "."))), nil
+			return append(out, fieldpath.Key(strings.Join(parts[i:], "."))), nil
 		}
-		if _, err := strconv.Atoi(parts[i]); err == nil && s.Items != nil {
-			out = append(out, parts[i])
+		if idx, err := strconv.Atoi(parts[i]); err == nil && idx >= 0 && s.Items != nil {
+			out = append(out, fieldpath.Index(idx))
 			s = itemSchema(s)
 			continue
 		}
@@ -270,7 +290,7 @@ func schemaPath(s *spec.Schema, parts []string) ([]string, *spec.Schema) {
 		for j := len(parts); j > i; j-- {
 			key := strings.Join(parts[i:j], ".")
 			if _, ok := s.Properties[key]; ok {
-				out = append(out, yamlnode.QuoteKey(key))
+				out = append(out, fieldpath.Key(key))
 				s = propertySchema(s, key)
 				i = j - 1
 				matched = true
@@ -278,7 +298,7 @@ func schemaPath(s *spec.Schema, parts []string) ([]string, *spec.Schema) {
 			}
 		}
 		if !matched {
-			return append(out, yamlnode.QuoteKey(strings.Join(parts[i:], "."))), propertySchema(s, strings.Join(parts[i:], "."))
+			return append(out, fieldpath.Key(strings.Join(parts[i:], "."))), propertySchema(s, strings.Join(parts[i:], "."))
 		}
 	}
 	return out, s

@@ -2,8 +2,8 @@ package transformers
 
 import (
 	"strconv"
-	"strings"
 
+	"github.com/kurator-scenario/scenario-fn/internal/fieldpath"
 	"github.com/kurator-scenario/scenario-fn/internal/yamlnode"
 	"github.com/kurator-scenario/scenario-fn/krm"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
@@ -267,48 +267,42 @@ func mapNode(kv ...string) *yaml.Node {
 	return m
 }
 
-// findPath renders the path of target below root in the project's field
-// path syntax (spec.template.spec.containers.[name=app].image). The walk
-// keeps its own stack, so it finds targets at any depth.
+// findPath renders the path of target below root as a field path
+// (spec.template.spec.containers.[name=app].image). The walk keeps its
+// own stack, so it finds targets at any depth.
 func findPath(root, target *yaml.Node) string {
 	if root == nil {
 		return ""
 	}
 	type frame struct {
-		n    *yaml.Node
-		i    int
-		part string // how the parent reaches n
+		n *yaml.Node
+		i int
 	}
 	stack := []frame{{n: root}}
+	var path fieldpath.Path // how each frame after the first is reached
 	for len(stack) > 0 {
 		top := len(stack) - 1
 		n, i := stack[top].n, stack[top].i
 		if n == target {
-			parts := make([]string, 0, len(stack)-1)
-			for _, f := range stack[1:] {
-				parts = append(parts, f.part)
-			}
-			return strings.Join(parts, ".")
+			return path.String()
 		}
 		switch {
 		case n.Kind == yaml.MappingNode && i+1 < len(n.Content):
 			stack[top].i += 2
-			stack = append(stack, frame{n: n.Content[i+1], part: quoteKey(n.Content[i].Value)})
+			stack = append(stack, frame{n: n.Content[i+1]})
+			path = append(path, fieldpath.Key(n.Content[i].Value))
 		case n.Kind == yaml.SequenceNode && i < len(n.Content):
 			stack[top].i++
-			stack = append(stack, frame{n: n.Content[i], part: yamlnode.ElementSelector(n.Content[i], i)})
+			stack = append(stack, frame{n: n.Content[i]})
+			path = append(path, fieldpath.Element(n.Content[i], i))
 		default:
 			stack = stack[:top]
+			if top > 0 {
+				path = path[:top-1]
+			}
 		}
 	}
 	return ""
-}
-
-func quoteKey(k string) string {
-	if strings.Contains(k, ".") {
-		return "[" + k + "]"
-	}
-	return k
 }
 
 func itoa(i int) string { return strconv.Itoa(i) }

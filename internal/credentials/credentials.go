@@ -3,10 +3,10 @@ package credentials
 import (
 	"encoding/base64"
 	"regexp"
-	"strconv"
 	"strings"
 	"sync"
 
+	"github.com/kurator-scenario/scenario-fn/internal/fieldpath"
 	"github.com/kurator-scenario/scenario-fn/internal/yamlnode"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
@@ -387,15 +387,15 @@ func object(n *yaml.Node, path string, out *[]Finding) {
 					a := ann.Content[j+1]
 					if a.Kind == yaml.ScalarNode && isString(a) {
 						if why := LooksLike(a.Value); why != "" {
-							*out = append(*out, shaped(join(path, "metadata.annotations."+quoteKey(ann.Content[j].Value)), a, why)...)
+							*out = append(*out, shaped(fieldpath.JoinKey(fieldpath.Concat(path, "metadata.annotations"), ann.Content[j].Value), a, why)...)
 						}
 					}
 				}
 			}
 		case isSecret && (key == "data" || key == "stringData"):
-			*out = append(*out, secretData(join(path, key), key, v)...)
+			*out = append(*out, secretData(fieldpath.JoinKey(path, key), key, v)...)
 		default:
-			walk(v, join(path, quoteKey(key)), classify(key), out)
+			walk(v, fieldpath.JoinKey(path, key), classify(key), out)
 		}
 	}
 }
@@ -418,7 +418,7 @@ func secretData(fieldPath, field string, v *yaml.Node) []Finding {
 		if val.Kind != yaml.ScalarNode || val.Value == "" || val.ShortTag() == yaml.NodeTagNull {
 			continue
 		}
-		path := fieldPath + "." + quoteKey(k)
+		path := fieldpath.JoinKey(fieldPath, k)
 		value := val.Value
 		if field == "data" {
 			if dec, err := base64.StdEncoding.DecodeString(strings.TrimSpace(value)); err == nil {
@@ -474,7 +474,7 @@ func walk(n *yaml.Node, path string, c class, out *[]Finding) {
 		named := false
 		if name := yamlnode.MapValue(n, "name"); c != credential && name != nil && name.Kind == yaml.ScalarNode && IsKey(name.Value) {
 			if v := yamlnode.MapValue(n, "value"); v != nil && v.Kind == yaml.ScalarNode && isString(v) && v.Value != "" {
-				*out = append(*out, Finding{Path: join(path, "value"), Value: v.Value, Reason: "credential " + name.Value,
+				*out = append(*out, Finding{Path: fieldpath.JoinKey(path, "value"), Value: v.Value, Reason: "credential " + name.Value,
 					Placeholder: IsPlaceholder(v.Value), Node: v})
 				named = true
 			}
@@ -492,11 +492,11 @@ func walk(n *yaml.Node, path string, c class, out *[]Finding) {
 			case kc == neutral && strings.EqualFold(key, "auth") && n.Content[i+1].Kind == yaml.ScalarNode:
 				kc = credential // docker config auths.<host>.auth: base64 user:password
 			}
-			walk(n.Content[i+1], join(path, quoteKey(key)), kc, out)
+			walk(n.Content[i+1], fieldpath.JoinKey(path, key), kc, out)
 		}
 	case yaml.SequenceNode:
 		for i, e := range n.Content {
-			walk(e, join(path, elementSelector(e, i)), c, out)
+			walk(e, fieldpath.Join(path, fieldpath.Element(e, i)), c, out)
 		}
 	case yaml.ScalarNode:
 		if !isString(n) || n.Value == "" {
@@ -526,13 +526,15 @@ func isString(n *yaml.Node) bool {
 }
 
 func lastKey(path string) string {
-	if i := strings.LastIndex(path, "."); i >= 0 && !strings.HasSuffix(path, "]") {
-		return path[i+1:]
+	p, err := fieldpath.Parse(path)
+	last, ok := p.Last()
+	switch {
+	case err != nil || !ok:
+		return path
+	case last.Kind == fieldpath.KeyKind:
+		return last.Key
 	}
-	if i := strings.LastIndex(path, "["); i >= 0 {
-		return strings.Trim(path[i:], "[]")
-	}
-	return path
+	return last.String()
 }
 
 func scalarAt(n *yaml.Node, key string) string {
@@ -541,25 +543,4 @@ func scalarAt(n *yaml.Node, key string) string {
 		return ""
 	}
 	return v.Value
-}
-
-func join(path, k string) string {
-	if path == "" {
-		return k
-	}
-	return path + "." + k
-}
-
-func quoteKey(k string) string {
-	if strings.ContainsAny(k, "./") {
-		return "[" + k + "]"
-	}
-	return k
-}
-
-func elementSelector(el *yaml.Node, i int) string {
-	if v := yamlnode.MapValue(el, "name"); v != nil && v.Kind == yaml.ScalarNode && v.Value != "" {
-		return "[name=" + v.Value + "]"
-	}
-	return strconv.Itoa(i)
 }

@@ -1,11 +1,6 @@
-package yamlnode
+package fieldpath
 
-import (
-	"strconv"
-	"strings"
-
-	"sigs.k8s.io/kustomize/kyaml/yaml"
-)
+import "sigs.k8s.io/kustomize/kyaml/yaml"
 
 // Walk says how Leaves treats what the leaf walkers of the project used to
 // disagree on.
@@ -23,9 +18,7 @@ type Walk struct {
 
 // Leaves calls fn for every leaf of n (a document, mapping, sequence,
 // scalar or alias) in document order, with its path in the project's
-// field path syntax, extending path: map keys joined by dots (a key with
-// a dot written [k]), list elements by [name=x] when they are maps with a
-// scalar name, else by index.
+// field path spelling (Join with Key and Element), extending path.
 func (w Walk) Leaves(n *yaml.Node, path string, fn func(n *yaml.Node, path string)) {
 	w.leaves(n, path, fn, nil)
 }
@@ -44,14 +37,14 @@ func (w Walk) leaves(n *yaml.Node, path string, fn func(n *yaml.Node, path strin
 			fn(n, path)
 		}
 		for i := 0; i+1 < len(n.Content); i += 2 {
-			w.leaves(n.Content[i+1], Join(path, QuoteKey(n.Content[i].Value)), fn, anchors)
+			w.leaves(n.Content[i+1], Join(path, Key(n.Content[i].Value)), fn, anchors)
 		}
 	case yaml.SequenceNode:
 		if len(n.Content) == 0 && w.Empty {
 			fn(n, path)
 		}
 		for i, c := range n.Content {
-			w.leaves(c, Join(path, ElementSelector(c, i)), fn, anchors)
+			w.leaves(c, Join(path, Element(c, i)), fn, anchors)
 		}
 	case yaml.AliasNode:
 		if !w.Aliases || n.Alias == nil {
@@ -66,30 +59,4 @@ func (w Walk) leaves(n *yaml.Node, path string, fn func(n *yaml.Node, path strin
 	case yaml.ScalarNode:
 		fn(n, path)
 	}
-}
-
-// Join appends one path segment.
-func Join(path, segment string) string {
-	if path == "" {
-		return segment
-	}
-	return path + "." + segment
-}
-
-// QuoteKey writes a map key as a path segment: in brackets when it
-// contains a dot (metadata.annotations.[example.com/team]).
-func QuoteKey(k string) string {
-	if strings.Contains(k, ".") {
-		return "[" + k + "]"
-	}
-	return k
-}
-
-// ElementSelector names a list element as a path segment: [name=x] when it
-// is a map with a non-empty scalar name, else its index.
-func ElementSelector(el *yaml.Node, i int) string {
-	if v := MapValue(el, "name"); v != nil && v.Kind == yaml.ScalarNode && v.Value != "" {
-		return "[name=" + v.Value + "]"
-	}
-	return strconv.Itoa(i)
 }

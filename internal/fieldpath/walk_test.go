@@ -1,4 +1,4 @@
-package yamlnode
+package fieldpath
 
 import (
 	"strings"
