@@ -682,7 +682,7 @@ resources:
 `), unrelated)
 			},
 			code:   1,
-			stderr: []string{`^error: my.yaml: ScenarioTemplate my: spec.parameters.0.targets.0.fieldPaths.1: parameter "x" targets metadata.name, which the naming rule sets after the parameters: the value would be lost \(fix: generated names are`}},
+			stderr: []string{`^error: my.yaml: ScenarioTemplate my: spec.parameters.\[name=x\].targets.0.fieldPaths.1: parameter "x" targets metadata.name, which the naming rule sets after the parameters: the value would be lost \(fix: generated names are`}},
 		{name: "overlay annotation *", why: "warning: it matches no instance (it was ignored silently)",
 			input: func() []byte {
 				return resourceList(instance(webService), unrelated, "apiVersion: apps.kurator.dev/v1alpha1\nkind: Application\nmetadata:\n  name: orders\n  annotations:\n    scenario.kurator.dev/overlay: \"*\"\n    "+pathKey+": overlays/all.yaml\nspec: {}\n")
