@@ -9,13 +9,14 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/kurator-scenario/scenario-fn/api/v1alpha1"
 	"github.com/kurator-scenario/scenario-fn/krm"
 	"sigs.k8s.io/kustomize/kyaml/fn/framework"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
 // Group is the API group of this project's function configs.
-const Group = "scenario.kurator.dev"
+const Group = v1alpha1.Group
 
 var processors = map[string]krm.Processor{}
 
@@ -106,7 +107,7 @@ func Process(ctx *krm.Context, rl *krm.ResourceList) krm.Problems {
 
 func dispatch(cfg *yaml.RNode) (krm.Processor, krm.Problems) {
 	var problems krm.Problems
-	hint := "use a functionConfig of apiVersion " + Group + "/v1alpha1 and kind " + strings.Join(Kinds(), " or ")
+	hint := "use a functionConfig of apiVersion " + v1alpha1.GroupVersion + " and kind " + strings.Join(Kinds(), " or ")
 	if cfg == nil || yaml.IsMissingOrNull(cfg) || cfg.YNode().Kind != yaml.MappingNode || len(cfg.Content()) == 0 {
 		problems.Errorf(nil, "functionConfig", krm.Source{}, hint, "no functionConfig: this function needs its configuration")
 		return nil, problems
