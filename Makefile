@@ -78,11 +78,13 @@ lint: $(STATICCHECK)
 	@for m in $(MODULES); do (cd $$m && echo "lint $$m" && go vet ./... && $(STATICCHECK) ./... && go mod tidy -diff) || exit 1; done
 
 ## bench: whole-process benchmarks (stdin -> stdout, under kpt and kustomize) against floors built
-## and measured in the same run, targets checked as ratios; then the in-process diagnostics
+## and measured in the same run, targets checked as ratios; then the in-process diagnostics (also
+## when a target is missed: the exit status is procbench's)
 bench: build tools
-	go run ./internal/procbench -fn $(FN) -kustomize $(KUSTOMIZE) $(BENCHFLAGS)
-	@echo; echo "== Diagnostics: in-process microbenchmarks (not product targets) =="
-	go run ./internal/benchreport -diagnostic
+	@rc=0; go run ./internal/procbench -fn $(FN) -kustomize $(KUSTOMIZE) $(BENCHFLAGS) || rc=$$?; \
+	echo; echo "== Diagnostics: in-process microbenchmarks (not product targets) =="; \
+	go run ./internal/benchreport -diagnostic || { [ $$rc -ne 0 ] || rc=1; }; \
+	exit $$rc
 
 ## bench-micro: only the in-process microbenchmarks, with their own targets checked
 bench-micro:
