@@ -1,6 +1,7 @@
 package generators
 
 import (
+	"bytes"
 	"embed"
 	"errors"
 	"fmt"
@@ -12,6 +13,7 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/kurator-scenario/scenario-fn/internal/yamlbin"
 	"github.com/kurator-scenario/scenario-fn/krm"
 	"github.com/kurator-scenario/scenario-fn/kurator"
 	"sigs.k8s.io/kustomize/kyaml/kio"
@@ -66,11 +68,14 @@ func builtin(name string) *Template {
 	builtins.Unlock()
 	e.once.Do(func() {
 		file := "catalog/" + name + ".yaml"
-		data, err := fs.ReadFile(catalogFS, file)
-		if err != nil {
+		docs, ok, err := compiledCatalog().Section(name)
+		if !ok {
 			return // not a built-in (or not a file name)
 		}
-		t, err := parseBuiltin(data, file, name)
+		var t *Template
+		if err == nil {
+			t, err = parseBuiltin(docs, file, name)
+		}
 		if err != nil {
 			panic(fmt.Sprintf("generators: the built-in catalog is broken: %v", err))
 		}
@@ -116,8 +121,72 @@ func isBuiltin(t *Template) bool {
 	return e != nil && e.t.Load() == t
 }
 
-func parseBuiltin(data []byte, file, name string) (*Template, error) {
-	ts, problems := parseTemplateFile(data, file, true)
+// The built-in catalog is embedded twice: as YAML (the source, which
+// `templates show` and the docs read) and as the nodes that YAML parses
+// to, in internal/yamlbin's binary form, which a process decodes several
+// times faster than it parses the YAML (12 templates for a canary-service
+// instance: the largest cost of a one-instance run after the schemas).
+// `go generate ./generators` writes it (CompileCatalog); TestCompiledCatalog
+// checks that it is current and decodes to exactly the parsed nodes.
+//
+//go:generate go run ../internal/compilecatalog catalog.yamlbin
+//go:embed catalog.yamlbin
+var catalogBin []byte
+
+var (
+	catalogOnce sync.Once
+	catalogFile *yamlbin.File
+)
+
+func compiledCatalog() *yamlbin.File {
+	catalogOnce.Do(func() {
+		f, err := yamlbin.Open(catalogBin)
+		if err != nil {
+			panic(fmt.Sprintf("generators: the compiled catalog is broken (go generate ./generators): %v", err))
+		}
+		catalogFile = f
+	})
+	return catalogFile
+}
+
+// CompileCatalog returns the compiled form of the built-in catalog: for
+// each catalog/<name>.yaml, section <name> holds the documents
+// readTemplateNodes parses from it.
+func CompileCatalog() ([]byte, error) {
+	files, err := fs.Glob(catalogFS, "catalog/*.yaml")
+	if err != nil {
+		return nil, err
+	}
+	var sections []yamlbin.Section
+	for _, f := range files {
+		data, err := fs.ReadFile(catalogFS, f)
+		if err != nil {
+			return nil, err
+		}
+		nodes, err := readTemplateNodes(data)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", f, err)
+		}
+		s := yamlbin.Section{Name: strings.TrimSuffix(path.Base(f), ".yaml")}
+		for _, n := range nodes {
+			s.Docs = append(s.Docs, n.YNode())
+		}
+		sections = append(sections, s)
+	}
+	return yamlbin.Encode(sections)
+}
+
+// readTemplateNodes parses the documents of a template file.
+func readTemplateNodes(data []byte) ([]*yaml.RNode, error) {
+	return (&kio.ByteReader{Reader: bytes.NewReader(data), OmitReaderAnnotations: true}).Read()
+}
+
+func parseBuiltin(docs []*yaml.Node, file, name string) (*Template, error) {
+	nodes := make([]*yaml.RNode, len(docs))
+	for i, d := range docs {
+		nodes[i] = yaml.NewRNode(d)
+	}
+	ts, problems := parseTemplateNodes(nodes, file, true)
 	if problems.HasErrors() {
 		return nil, problems
 	}
@@ -139,12 +208,19 @@ func CatalogNames() []string {
 
 // parseTemplateFile parses every ScenarioTemplate document of a file.
 func parseTemplateFile(data []byte, file string, lines bool) ([]*Template, krm.Problems) {
-	var problems krm.Problems
-	nodes, err := (&kio.ByteReader{Reader: strings.NewReader(string(data)), OmitReaderAnnotations: true}).Read()
+	nodes, err := readTemplateNodes(data)
 	if err != nil {
+		var problems krm.Problems
 		problems.Errorf(nil, "", krm.Source{File: file}, "fix the YAML syntax", "cannot parse: %v", err)
 		return nil, problems
 	}
+	return parseTemplateNodes(nodes, file, lines)
+}
+
+// parseTemplateNodes parses the ScenarioTemplate documents among nodes,
+// the documents of file.
+func parseTemplateNodes(nodes []*yaml.RNode, file string, lines bool) ([]*Template, krm.Problems) {
+	var problems krm.Problems
 	var out []*Template
 	// Aliases are measured before anything follows them, and expanded the
 	// way the function expands them in items.
