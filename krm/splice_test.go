@@ -2,7 +2,6 @@ package krm_test
 
 import (
 	"bytes"
-	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -10,6 +9,7 @@ import (
 
 	"github.com/kurator-scenario/scenario-fn/internal/benchdata"
 	"github.com/kurator-scenario/scenario-fn/krm"
+	"github.com/kurator-scenario/scenario-fn/krm/krmtest"
 	"sigs.k8s.io/kustomize/kyaml/yaml"
 )
 
@@ -129,42 +129,10 @@ func TestSplice(t *testing.T) {
 	}
 }
 
-// checkSpliced: the spliced bytes read back as the changed tree, and where
-// the input is in kyaml's style, they are what EncodeItem writes.
+// checkSpliced is Splice's contract (krmtest.SpliceProblem).
 func checkSpliced(s *krm.Split, i int, changed *yaml.RNode, spliced []byte) string {
-	back, err := s.ReadItem(spliced)
-	if err != nil {
-		return fmt.Sprintf("does not read back: %v\n%s", err, spliced)
-	}
-	if d := sameTree(back.YNode(), changed.YNode(), ""); d != "" {
-		return fmt.Sprintf("reads back otherwise: %s\n--- input\n%s--- spliced\n%s", d, s.Raw(i), spliced)
-	}
-	orig, _ := s.Item(i)
-	encOrig, err1 := s.EncodeItem(orig)
-	encChanged, err2 := s.EncodeItem(changed)
-	if err1 == nil && err2 == nil && bytes.Equal(encOrig, s.Raw(i)) && !bytes.Equal(encChanged, spliced) {
-		return fmt.Sprintf("input in kyaml's style, yet:\n--- EncodeItem\n%s--- Splice\n%s", encChanged, spliced)
-	}
-	return ""
-}
-
-func sameTree(a, b *yaml.Node, path string) string {
-	switch {
-	case a.Kind != b.Kind:
-		return fmt.Sprintf("%s: kind %v, want %v", path, a.Kind, b.Kind)
-	case a.Kind == yaml.ScalarNode && (a.Value != b.Value || a.ShortTag() != b.ShortTag()):
-		return fmt.Sprintf("%s: %s %q, want %s %q", path, a.ShortTag(), a.Value, b.ShortTag(), b.Value)
-	case a.HeadComment != b.HeadComment || a.LineComment != b.LineComment || a.FootComment != b.FootComment:
-		return fmt.Sprintf("%s: comments %q %q %q, want %q %q %q", path, a.HeadComment, a.LineComment, a.FootComment, b.HeadComment, b.LineComment, b.FootComment)
-	case len(a.Content) != len(b.Content):
-		return fmt.Sprintf("%s: %d children, want %d", path, len(a.Content), len(b.Content))
-	}
-	for j := range a.Content {
-		if d := sameTree(a.Content[j], b.Content[j], path+"/"+strconv.Itoa(j)); d != "" {
-			return d
-		}
-	}
-	return ""
+	msg, _ := krmtest.SpliceProblem(s, i, changed, spliced)
+	return msg
 }
 
 // FuzzSplice replaces scalar values of the items (every pick-th value

@@ -6,7 +6,12 @@ package crdcompact
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"testing/fstest"
@@ -140,6 +145,33 @@ func Verify(crd, compact []byte, name string) error {
 		}
 	}
 	return nil
+}
+
+// VerifyEmbedded runs Verify on every CRD file in directory dir that
+// matches glob, against the compact file of the same name in compactDir of
+// embedded (the package's embedded files); it fails when dir has none.
+func VerifyEmbedded(dir, glob string, embedded fs.FS, compactDir string) error {
+	files, err := filepath.Glob(filepath.Join(dir, glob))
+	if err == nil && len(files) == 0 {
+		err = fmt.Errorf("no CRD matches %s in %s", glob, dir)
+	}
+	if err != nil {
+		return err
+	}
+	var errs []error
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			return err
+		}
+		name := path.Join(compactDir, Name(filepath.Base(f)))
+		compact, err := fs.ReadFile(embedded, name)
+		if err == nil {
+			err = Verify(data, compact, name)
+		}
+		errs = append(errs, err)
+	}
+	return errors.Join(errs...)
 }
 
 // withoutDescriptions returns a copy of s with every Description cleared.
